@@ -1,0 +1,87 @@
+"""Builds the Telegram application: the one place that wires services and registers handlers."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+)
+
+from bot.coaching.content import Library
+from bot.config import Settings
+from bot.context import BotData, HipApplication, HipContext
+from bot.db.engine import create_engine, create_sessionmaker
+from handlers import basics
+from handlers.texts import COMMAND_MENU
+
+log = logging.getLogger(__name__)
+
+# PTB retries a 429 only when max_retries is set; a flood answer is then waited out, not dropped.
+RATE_LIMITER_RETRIES = 3
+
+
+def bot_commands() -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in COMMAND_MENU]
+
+
+async def _post_init(application: HipApplication) -> None:
+    data = application.bot_data
+    data.engine = create_engine(data.settings.database_url)
+    data.sessionmaker = create_sessionmaker(data.engine)
+    await application.bot.set_my_commands(bot_commands())
+    log.info("hipcoach started (%r)", data.settings)
+
+
+async def _post_shutdown(application: HipApplication) -> None:
+    await application.bot_data.engine.dispose()
+    log.info("hipcoach stopped")
+
+
+def build_application(settings: Settings, library: Library) -> HipApplication:
+    application: HipApplication = (
+        ApplicationBuilder()
+        .token(settings.bot_token)
+        .base_url(f"{settings.telegram_api_url}/bot")
+        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .context_types(ContextTypes(context=HipContext, bot_data=BotData))
+        .defaults(Defaults(tzinfo=UTC))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data.settings = settings
+    application.bot_data.library = library
+    _register_handlers(application)
+    return application
+
+
+def _register_handlers(application: HipApplication) -> None:
+    """Every handler, in the order PTB tries them; group -1 runs before all others."""
+    application.add_handler(basics.dedupe_updates_handler(), group=-1)
+    application.add_handlers(basics.command_handlers())
+    application.add_error_handler(basics.on_error)
+
+
+def run(settings: Settings, library: Library) -> None:
+    """Run until SIGINT/SIGTERM; PTB stops polling, finishes handlers, then runs post_shutdown."""
+    application = build_application(settings, library)
+    if settings.bot_mode == "webhook":
+        assert settings.webhook_url is not None
+        application.run_webhook(
+            listen="0.0.0.0",  # a webhook must accept Telegram's connections
+            port=settings.listen_port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)

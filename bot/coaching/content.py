@@ -1,0 +1,202 @@
+"""The exercise library, programme and coaching rules as typed, validated data.
+
+These models are the contract between `content/` (edited by clinicians) and the coaching core:
+everything the core reads about exercises and thresholds comes through them, so a typo in a YAML
+file is caught at start-up, not in front of a member.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
+Sentence = Annotated[str, Field(min_length=3, max_length=400)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are errors: a misspelt field must not be silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Equipment(StrEnum):
+    BAND = "band"
+    BLOCK_OR_STEP = "block_or_step"
+    CHAIR_OR_COUNTER = "chair_or_counter"
+
+
+class Position(StrEnum):
+    SIDE_LYING = "side-lying"
+    LYING_ON_BACK = "lying on back"
+    HANDS_AND_KNEES = "hands and knees"
+    STANDING = "standing"
+    SEATED = "seated"
+
+
+class Dose(Strict):
+    """How much of an exercise: sets of a reps range, or sets of a timed hold."""
+
+    sets: int = Field(ge=1, le=5)
+    reps_min: int | None = Field(default=None, ge=1, le=30)
+    reps_max: int | None = Field(default=None, ge=1, le=30)
+    hold_seconds: int | None = Field(default=None, ge=5, le=120)
+    per_side: bool
+
+    @model_validator(mode="after")
+    def _reps_or_hold(self) -> Dose:
+        has_reps = self.reps_min is not None or self.reps_max is not None
+        if has_reps == (self.hold_seconds is not None):
+            raise ValueError("give either reps_min and reps_max, or hold_seconds")
+        if has_reps and (self.reps_min is None or self.reps_max is None):
+            raise ValueError("reps_min and reps_max go together")
+        if has_reps and self.reps_min > self.reps_max:  # type: ignore[operator]
+            raise ValueError("reps_min is larger than reps_max")
+        return self
+
+    @property
+    def is_hold(self) -> bool:
+        return self.hold_seconds is not None
+
+
+class Variation(Strict):
+    """One rung of a ladder: a specific way to do an exercise, with its instructions and dose."""
+
+    id: Identifier
+    name: Annotated[str, Field(min_length=3, max_length=60)]
+    level: int = Field(ge=1, le=10)
+    phase: int = Field(ge=1, le=3)
+    position: Position
+    equipment: tuple[Equipment, ...] = ()
+    steps: tuple[Sentence, ...] = Field(min_length=2, max_length=8)
+    cues: tuple[Sentence, ...] = Field(min_length=1, max_length=5)
+    mistakes: tuple[Sentence, ...] = Field(min_length=1, max_length=5)
+    stop_if: tuple[Sentence, ...] = Field(min_length=1, max_length=4)
+    dose: Dose
+    next: Identifier | None = None
+    sources: tuple[Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")], ...] = Field(
+        min_length=1
+    )
+
+
+class Ladder(Strict):
+    """An exercise family, easiest first; `start` and each variation's `next` give the order."""
+
+    id: Identifier
+    name: Annotated[str, Field(min_length=3, max_length=60)]
+    summary: Sentence
+    start: Identifier
+    variations: tuple[Variation, ...] = Field(min_length=1)
+
+    def ordered(self) -> tuple[Variation, ...]:
+        """Variations from easiest to hardest, following the `next` links from `start`."""
+        by_id = {v.id: v for v in self.variations}
+        order: list[Variation] = []
+        current: str | None = self.start
+        while current is not None and current in by_id and by_id[current] not in order:
+            order.append(by_id[current])
+            current = by_id[current].next
+        return tuple(order)
+
+
+class PhaseAdvance(Strict):
+    """When a member moves on from a phase: enough sessions, and recent ones pain-free enough."""
+
+    min_sessions: int = Field(ge=1, le=60)
+    recent_sessions: int = Field(ge=1, le=14)
+    max_recent_pain: int = Field(ge=0, le=10)
+    min_ladders_progressed: int = Field(ge=0, le=10)
+
+
+class Phase(Strict):
+    number: int = Field(ge=1, le=3)
+    name: Identifier
+    title: Annotated[str, Field(min_length=3, max_length=60)]
+    summary: Sentence
+    ladders: tuple[Identifier, ...] = Field(min_length=1)
+    advance: PhaseAdvance | None = None
+
+
+class Programme(Strict):
+    session_minutes_min: int = Field(ge=5, le=60)
+    session_minutes_max: int = Field(ge=5, le=60)
+    phases: tuple[Phase, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _minutes_in_order(self) -> Programme:
+        if self.session_minutes_min > self.session_minutes_max:
+            raise ValueError("session_minutes_min is larger than session_minutes_max")
+        return self
+
+
+class PainZones(Strict):
+    """Traffic-light reading of the 0-10 scale: green up to green_max, amber up to amber_max."""
+
+    green_max: int = Field(ge=0, le=10)
+    amber_max: int = Field(ge=0, le=10)
+
+    @model_validator(mode="after")
+    def _zones_in_order(self) -> PainZones:
+        if self.green_max >= self.amber_max:
+            raise ValueError("green_max must be below amber_max")
+        return self
+
+
+class Rules(Strict):
+    """The coaching thresholds of DESIGN.md §3; each is documented in content/rules.yaml."""
+
+    pain_zones: PainZones
+    progress_after_green_sessions: int = Field(ge=1, le=10)
+    reps_step: int = Field(ge=1, le=10)
+    regress_rise_over_baseline: int = Field(ge=1, le=10)
+    stop_session_pain: int = Field(ge=1, le=10)
+    pause_red_sessions_in_a_row: int = Field(ge=1, le=10)
+    pause_red_sessions_window: int = Field(ge=1, le=20)
+    pause_red_sessions_in_window: int = Field(ge=1, le=20)
+    pause_worse_checkins_in_a_row: int = Field(ge=1, le=10)
+    missed_days_for_easier_start: int = Field(ge=1, le=30)
+    resume_max_pain: int = Field(ge=0, le=10)
+    max_reps: int = Field(ge=1, le=1000)
+
+    @model_validator(mode="after")
+    def _window_holds_count(self) -> Rules:
+        if self.pause_red_sessions_in_window > self.pause_red_sessions_window:
+            raise ValueError("pause_red_sessions_in_window is larger than the window")
+        if self.stop_session_pain <= self.pain_zones.amber_max:
+            raise ValueError("stop_session_pain must be in the red zone")
+        return self
+
+
+class Library(Strict):
+    """Everything in `content/`, cross-checked: the one object the coaching core is given."""
+
+    ladders: tuple[Ladder, ...]
+    programme: Programme
+    rules: Rules
+
+    def ladder(self, ladder_id: str) -> Ladder:
+        for ladder in self.ladders:
+            if ladder.id == ladder_id:
+                return ladder
+        raise KeyError(ladder_id)
+
+    def variation(self, variation_id: str) -> Variation:
+        for ladder in self.ladders:
+            for variation in ladder.variations:
+                if variation.id == variation_id:
+                    return variation
+        raise KeyError(variation_id)
+
+    def ladder_of(self, variation_id: str) -> Ladder:
+        for ladder in self.ladders:
+            if any(v.id == variation_id for v in ladder.variations):
+                return ladder
+        raise KeyError(variation_id)
+
+    def phase(self, number: int) -> Phase:
+        for phase in self.programme.phases:
+            if phase.number == number:
+                return phase
+        raise KeyError(number)

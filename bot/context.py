@@ -1,0 +1,31 @@
+"""The typed context handlers and jobs receive: services by attribute, not by string key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.coaching.content import Library
+from bot.config import Settings
+
+
+class BotData:
+    """Long-lived services, created in post_init and closed in post_shutdown."""
+
+    settings: Settings
+    library: Library
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+
+class HipContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler and job gets."""
+
+    @property
+    def services(self) -> BotData:
+        return self.bot_data
+
+
+HipApplication = Application[ExtBot[None], HipContext, dict[Any, Any], dict[Any, Any], BotData, Any]

@@ -1,0 +1,1 @@
+"""Reminders at each member's local time: due-time arithmetic, claiming and delivery."""

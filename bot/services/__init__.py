@@ -1,0 +1,1 @@
+"""Services: plain async functions taking the database session first. They never commit."""

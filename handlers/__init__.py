@@ -1,0 +1,1 @@
+"""Telegram handlers: translate updates into service calls and results into messages."""
