@@ -30,6 +30,10 @@ class BotProcess:
         self.extra_env = extra_env or {}
         self._process: asyncio.subprocess.Process | None = None
 
+    @property
+    def webhook_mode(self) -> bool:
+        return self.extra_env.get("BOT_MODE") == "webhook"
+
     def environment(self) -> dict[str, str]:
         env = {
             key: value
@@ -47,8 +51,9 @@ class BotProcess:
         return env
 
     async def start(self) -> None:
-        """Start and wait until the bot polls for updates (it is then ready to answer)."""
-        self.api.polling.clear()
+        """Start and wait until the bot polls for updates or sets its webhook (then it answers)."""
+        ready_event = self.api.webhook_set if self.webhook_mode else self.api.polling
+        ready_event.clear()
         log = self.log_path.open("ab")
         self._process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -61,7 +66,7 @@ class BotProcess:
             stderr=log,
         )
         log.close()
-        polling = asyncio.ensure_future(self.api.polling.wait())
+        polling = asyncio.ensure_future(ready_event.wait())
         exited = asyncio.ensure_future(self._process.wait())
         done, _ = await asyncio.wait(
             {polling, exited}, timeout=START_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
@@ -70,7 +75,7 @@ class BotProcess:
         exited.cancel()
         if polling not in done:
             await self.kill()
-            raise AssertionError(f"the bot did not start polling:\n{self.log_tail()}")
+            raise AssertionError(f"the bot did not become ready:\n{self.log_tail()}")
 
     async def stop(self) -> int | None:
         """SIGTERM, as a service manager would send it; PTB shuts down gracefully."""

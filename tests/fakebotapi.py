@@ -91,6 +91,7 @@ class FakeBotAPI:
         self.messages_per_second: float | None = None
         self.delays: dict[str, float] = {}
         self.polling = asyncio.Event()
+        self.webhook_set = asyncio.Event()
         self._faults: list[Fault] = []
         self._sends: deque[float] = deque()
         self._updates: list[dict[str, Any]] = []
@@ -505,6 +506,7 @@ class FakeBotAPI:
 
     async def _api_setWebhook(self, params: dict[str, Any]) -> bool:
         self.webhook = params
+        self.webhook_set.set()
         return True
 
     async def _api_getWebhookInfo(self, params: dict[str, Any]) -> dict[str, Any]:
