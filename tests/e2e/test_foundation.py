@@ -54,3 +54,17 @@ async def test_sigterm_stops_the_bot_cleanly_and_the_token_never_reaches_the_log
     log = bot.log_path.read_text()
     assert "hipcoach stopped" in log
     assert FAKE_TOKEN not in log
+
+
+async def test_a_failing_handler_is_logged_with_its_update_and_the_user_is_told(
+    bot: BotProcess, fake_api: FakeBotAPI
+) -> None:
+    jo = fake_api.user(5005, "Jo")
+    fake_api.fail_next("sendMessage", 500, times=1)
+    since = fake_api.cursor()
+    update_id = await fake_api.send_text(jo, "/help")
+    reply = await fake_api.wait_for_message(jo["id"], since=since)
+    assert "something went wrong" in reply.body.lower()
+    assert "try that again" in reply.body.lower()
+    await bot.stop()
+    assert f"update {update_id} failed" in bot.log_path.read_text()
