@@ -1,0 +1,229 @@
+"""Render the exercise library as one Markdown page a coach or physiotherapist can review.
+
+`docs/exercises.md` is generated, never edited by hand, so the page a clinician signs off is exactly
+what the bot prescribes; `--check` lets CI fail when the page falls behind `content/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.coaching.content import Dose, Equipment, Ladder, Library, Phase, Rules, Variation
+from bot.coaching.loader import ContentError, default_content_dir, load_library
+
+COMMAND = "python -m bot.coaching.exercise_docs"
+
+# What each threshold in rules.yaml does, for the rules table. Every Rules field needs a line here
+# (rendering fails otherwise), so a new rule cannot slip into the bot without being reviewed.
+RULE_MEANINGS: dict[str, str] = {
+    "pain_zones.green_max": "Pain from 0 up to this is green: carry on, build up when ready.",
+    "pain_zones.amber_max": (
+        "Pain above green and up to this is amber: acceptable if it settles by next morning; "
+        "the dose is held. Above it is red."
+    ),
+    "progress_after_green_sessions": (
+        "Move up after this many sessions of an exercise in a row with every rep done and "
+        "green pain."
+    ),
+    "reps_step": "Reps added per set when moving up within a rep range.",
+    "regress_rise_over_baseline": (
+        "Step back when pain rises this many points or more above the member's baseline."
+    ),
+    "stop_session_pain": "Stop the session at once when pain during it reaches this or more.",
+    "pause_red_sessions_in_a_row": (
+        "Pause and advise professional help after this many red sessions in a row."
+    ),
+    "pause_red_sessions_window": "The number of recent sessions looked at for the rule below.",
+    "pause_red_sessions_in_window": (
+        "Also pause when at least this many of those recent sessions were red."
+    ),
+    "pause_worse_checkins_in_a_row": (
+        "Pause when the next-morning check says 'worse' this many times in a row."
+    ),
+    "missed_days_for_easier_start": (
+        "After this many missed days in a row, the next session starts one step easier."
+    ),
+    "resume_max_pain": "To resume after a pause, pain now must be at or below this.",
+    "max_reps": "Largest reps number a member may report; catches typing slips.",
+}
+
+EQUIPMENT_NAMES: dict[Equipment, str] = {
+    Equipment.BAND: "resistance band",
+    Equipment.BLOCK_OR_STEP: "block or step",
+    Equipment.CHAIR_OR_COUNTER: "chair or counter",
+}
+
+
+def default_docs_path() -> Path:
+    """Where the generated page lives: `docs/exercises.md` beside `content/`."""
+    return default_content_dir().parent / "docs" / "exercises.md"
+
+
+def render_markdown(library: Library) -> str:
+    """The whole review page: programme, rules, then every ladder with its variations in order."""
+    lines = [
+        "# Exercise library",
+        "",
+        f"Generated from `content/` by `{COMMAND}`. Do not edit by hand: change the YAML and",
+        "run the command again.",
+        "",
+        *_programme_section(library),
+        *_rules_section(library.rules),
+        "## Ladders",
+        "",
+        "Each ladder runs from easiest to hardest; members move up one variation at a time.",
+        "",
+    ]
+    for ladder in library.ladders:
+        lines += _ladder_section(ladder, library)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def dose_text(dose: Dose) -> str:
+    """A dose in words, e.g. '3 sets × 10–15 reps, each side'."""
+    sets = f"{dose.sets} set{'s' if dose.sets > 1 else ''}"
+    if dose.is_hold:
+        amount = f"{dose.hold_seconds} s hold"
+    elif dose.reps_min == dose.reps_max:
+        amount = f"{dose.reps_min} reps"
+    else:
+        amount = f"{dose.reps_min}–{dose.reps_max} reps"
+    return f"{sets} × {amount}{', each side' if dose.per_side else ''}"
+
+
+def _programme_section(library: Library) -> list[str]:
+    programme = library.programme
+    lines = [
+        "## Programme",
+        "",
+        f"A daily session of {programme.session_minutes_min}–{programme.session_minutes_max} "
+        "minutes, drawn from the ladders of the member's current phase.",
+        "",
+    ]
+    for phase in programme.phases:
+        names = ", ".join(
+            f"{library.ladder(ladder_id).name} (`{ladder_id}`)" for ladder_id in phase.ladders
+        )
+        lines += [
+            f"### Phase {phase.number}: {phase.title} (`{phase.name}`)",
+            "",
+            phase.summary,
+            "",
+            f"- **Ladders:** {names}",
+            f"- **Moving on:** {_advance_text(phase)}",
+            "",
+        ]
+    return lines
+
+
+def _advance_text(phase: Phase) -> str:
+    advance = phase.advance
+    if advance is None:
+        return "last phase; members stay here."
+    return (
+        f"to phase {phase.number + 1} after at least {advance.min_sessions} sessions here, "
+        f"when pain in the last {advance.recent_sessions} sessions stayed at or below "
+        f"{advance.max_recent_pain}/10 and at least {advance.min_ladders_progressed} "
+        f"ladder{'s' if advance.min_ladders_progressed != 1 else ''} moved up."
+    )
+
+
+def _rules_section(rules: Rules) -> list[str]:
+    lines = [
+        "## Coaching rules",
+        "",
+        "From `content/rules.yaml`. Pain is the member's own rating, 0 (none) to 10 (worst).",
+        "",
+        "| Rule | Value | Meaning |",
+        "| --- | --- | --- |",
+    ]
+    lines += [
+        f"| `{name}` | {value} | {RULE_MEANINGS[name]} |"
+        for name, value in _flatten(rules.model_dump())
+    ]
+    return [*lines, ""]
+
+
+def _flatten(values: dict[str, object], prefix: str = "") -> list[tuple[str, object]]:
+    rows: list[tuple[str, object]] = []
+    for key, value in values.items():
+        if isinstance(value, dict):
+            rows += _flatten(value, f"{prefix}{key}.")
+        else:
+            rows.append((f"{prefix}{key}", value))
+    return rows
+
+
+def _ladder_section(ladder: Ladder, library: Library) -> list[str]:
+    phases = [phase.number for phase in library.programme.phases if ladder.id in phase.ladders]
+    lines = [
+        f"### {ladder.name} (`{ladder.id}`)",
+        "",
+        ladder.summary,
+        "",
+        f"Used in phase{'s' if len(phases) > 1 else ''} {', '.join(map(str, phases))}.",
+        "",
+    ]
+    for variation in ladder.ordered():
+        lines += _variation_section(variation)
+    return lines
+
+
+def _variation_section(variation: Variation) -> list[str]:
+    equipment = ", ".join(EQUIPMENT_NAMES[item] for item in variation.equipment)
+    return [
+        f"#### {variation.level}. {variation.name} (`{variation.id}`)",
+        "",
+        f"- **Phase:** {variation.phase}",
+        f"- **Position:** {variation.position}",
+        f"- **Equipment:** {equipment or 'none'}",
+        f"- **Dose:** {dose_text(variation.dose)}",
+        f"- **Next:** `{variation.next}`" if variation.next else "- **Next:** top of the ladder",
+        f"- **Sources:** {', '.join(f'`{source}`' for source in variation.sources)}",
+        "",
+        "Steps:",
+        "",
+        *(f"{number}. {step}" for number, step in enumerate(variation.steps, start=1)),
+        "",
+        *_bullets("Cues", variation.cues),
+        *_bullets("Common mistakes", variation.mistakes),
+        *_bullets("Stop if", variation.stop_if),
+    ]
+
+
+def _bullets(title: str, items: Sequence[str]) -> list[str]:
+    return [f"{title}:", "", *(f"- {item}" for item in items), ""]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Write docs/exercises.md, or with --check exit 1 when it is out of date."""
+    parser = argparse.ArgumentParser(
+        prog=COMMAND, description="Generate docs/exercises.md from content/."
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="do not write; exit 1 if the page is out of date"
+    )
+    parser.add_argument("--output", type=Path, default=default_docs_path(), help="page to write")
+    args = parser.parse_args(argv)
+    try:
+        text = render_markdown(load_library(default_content_dir()))
+    except ContentError as error:
+        print(error, file=sys.stderr)
+        return 1
+    output: Path = args.output
+    if args.check:
+        current = output.read_text(encoding="utf-8") if output.is_file() else None
+        if current != text:
+            print(f"{output} is out of date; run `{COMMAND}`", file=sys.stderr)
+            return 1
+        return 0
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
