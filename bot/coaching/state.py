@@ -1,0 +1,260 @@
+"""The member's programme as one immutable value, and the values the coaching functions trade in.
+
+`ProgrammeState` is everything the rules need to decide the next step, kept small and bounded so
+it fits in one JSON column; every coaching function takes a state and returns a new one in an
+`Outcome`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from bot.coaching.content import Equipment
+from bot.coaching.pain import check_pain
+
+STATE_VERSION = 1
+# Bounds on the history kept: the largest values content.Rules and PhaseAdvance allow for
+# progress_after_green_sessions (10), pause_red_sessions_window (20) and recent_sessions (14).
+RECORDS_KEPT_PER_LADDER = 10
+SESSION_PAINS_KEPT = 20
+
+
+class Status(StrEnum):
+    ONBOARDING = "onboarding"
+    ACTIVE = "active"
+    PAUSED_PAIN = "paused_pain"
+    PAUSED_BY_MEMBER = "paused_by_member"
+    STOPPED_RED_FLAG = "stopped_red_flag"
+
+
+class Checkin(StrEnum):
+    """The next-morning answer: how the back feels compared with before the last session."""
+
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+
+
+class ActivityLevel(StrEnum):
+    LOW = "low"  # mostly sitting
+    SOME = "some"  # walks most days
+    ACTIVE = "active"  # exercises regularly
+
+
+class DecisionKind(StrEnum):
+    START = "start"
+    PROGRESS = "progress"
+    HOLD = "hold"
+    REGRESS = "regress"
+    STOP_SESSION = "stop_session"
+    PAUSE = "pause"
+    RED_FLAG = "red_flag"
+    EASIER_AFTER_BREAK = "easier_after_break"
+    PHASE_UP = "phase_up"
+    RESUME = "resume"
+    RESUME_DECLINED = "resume_declined"
+    MEMBER_PAUSE = "member_pause"
+    EQUIPMENT = "equipment"
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """What to do for one ladder: a variation and its dose (reps per side when `per_side`)."""
+
+    ladder_id: str
+    variation_id: str
+    sets: int
+    reps: int | None
+    hold_seconds: int | None
+    per_side: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ladder_id": self.ladder_id,
+            "variation_id": self.variation_id,
+            "sets": self.sets,
+            "reps": self.reps,
+            "hold_seconds": self.hold_seconds,
+            "per_side": self.per_side,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Prescription:
+        return cls(
+            ladder_id=data["ladder_id"],
+            variation_id=data["variation_id"],
+            sets=data["sets"],
+            reps=data["reps"],
+            hold_seconds=data["hold_seconds"],
+            per_side=data["per_side"],
+        )
+
+
+@dataclass(frozen=True)
+class ExerciseResult:
+    """What the member reported for one exercise of a session.
+
+    Rep exercises set `reps_done` (per side for per-side exercises), hold exercises set
+    `hold_completed`; a skipped exercise sets `skipped=True` and nothing else.
+    """
+
+    ladder_id: str
+    variation_id: str
+    reps_done: int | None
+    hold_completed: bool | None
+    pain: int | None
+    skipped: bool = False
+
+    def __post_init__(self) -> None:
+        if self.skipped:
+            if (self.reps_done, self.hold_completed, self.pain) != (None, None, None):
+                raise ValueError(
+                    f"skipped {self.variation_id}: reps_done, hold_completed and pain must be None"
+                )
+            return
+        if self.pain is None:
+            raise ValueError(f"{self.variation_id}: pain is required unless skipped")
+        check_pain(self.pain)
+        if (self.reps_done is None) == (self.hold_completed is None):
+            raise ValueError(f"{self.variation_id}: give either reps_done or hold_completed")
+
+
+@dataclass(frozen=True)
+class ExerciseRecord:
+    """One exercise as done: the prescription at the time, whether it was completed, the pain."""
+
+    prescription: Prescription
+    completed: bool
+    pain: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "prescription": self.prescription.to_json(),
+            "completed": self.completed,
+            "pain": self.pain,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExerciseRecord:
+        return cls(
+            prescription=Prescription.from_json(data["prescription"]),
+            completed=data["completed"],
+            pain=data["pain"],
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One coaching decision and its plain-language reason, as `/why` shows it."""
+
+    kind: DecisionKind
+    reason: str
+    ladder_id: str | None = None
+    from_variation: str | None = None
+    to_variation: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgrammeState:
+    """Where a member is in the programme, and the recent history the rules look back on.
+
+    Mappings are never mutated: every change builds a new state.
+    """
+
+    status: Status
+    phase: int
+    baseline_pain: int
+    equipment: frozenset[Equipment]
+    prescriptions: Mapping[str, Prescription]
+    # Per ladder, the last RECORDS_KEPT_PER_LADDER exercises done, oldest first.
+    history: Mapping[str, tuple[ExerciseRecord, ...]]
+    # The highest pain of each recent session with at least one exercise done, oldest first.
+    session_pains: tuple[int, ...]
+    sessions_in_phase: int
+    ladders_progressed_in_phase: frozenset[str]
+    last_session_date: date | None
+    last_checkin_date: date | None
+    worse_checkins_in_a_row: int
+    # A "worse" check-in came after the last session: the next session does not progress.
+    worse_checkin_since_last_session: bool
+    # The last_session_date whose following break has already been made easier (once per break).
+    eased_after_session_on: date | None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-safe dict (dates as ISO strings) for the database's JSON column."""
+        return {
+            "version": STATE_VERSION,
+            "status": self.status.value,
+            "phase": self.phase,
+            "baseline_pain": self.baseline_pain,
+            "equipment": sorted(item.value for item in self.equipment),
+            "prescriptions": {
+                ladder_id: prescription.to_json()
+                for ladder_id, prescription in sorted(self.prescriptions.items())
+            },
+            "history": {
+                ladder_id: [record.to_json() for record in records]
+                for ladder_id, records in sorted(self.history.items())
+            },
+            "session_pains": list(self.session_pains),
+            "sessions_in_phase": self.sessions_in_phase,
+            "ladders_progressed_in_phase": sorted(self.ladders_progressed_in_phase),
+            "last_session_date": _iso(self.last_session_date),
+            "last_checkin_date": _iso(self.last_checkin_date),
+            "worse_checkins_in_a_row": self.worse_checkins_in_a_row,
+            "worse_checkin_since_last_session": self.worse_checkin_since_last_session,
+            "eased_after_session_on": _iso(self.eased_after_session_on),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProgrammeState:
+        """The state `to_json` stored; refuses a version this code does not know."""
+        if data.get("version") != STATE_VERSION:
+            raise ValueError(f"unknown programme state version {data.get('version')!r}")
+        return cls(
+            status=Status(data["status"]),
+            phase=data["phase"],
+            baseline_pain=data["baseline_pain"],
+            equipment=frozenset(Equipment(item) for item in data["equipment"]),
+            prescriptions={
+                ladder_id: Prescription.from_json(prescription)
+                for ladder_id, prescription in data["prescriptions"].items()
+            },
+            history={
+                ladder_id: tuple(ExerciseRecord.from_json(record) for record in records)
+                for ladder_id, records in data["history"].items()
+            },
+            session_pains=tuple(data["session_pains"]),
+            sessions_in_phase=data["sessions_in_phase"],
+            ladders_progressed_in_phase=frozenset(data["ladders_progressed_in_phase"]),
+            last_session_date=_date(data["last_session_date"]),
+            last_checkin_date=_date(data["last_checkin_date"]),
+            worse_checkins_in_a_row=data["worse_checkins_in_a_row"],
+            worse_checkin_since_last_session=data["worse_checkin_since_last_session"],
+            eased_after_session_on=_date(data["eased_after_session_on"]),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The new state and the decisions that led to it, in the order they were made."""
+
+    state: ProgrammeState
+    decisions: tuple[Decision, ...]
+
+    @property
+    def paused(self) -> bool:
+        """True when the programme stopped for pain or a red flag (not a member's own pause)."""
+        return self.state.status in (Status.PAUSED_PAIN, Status.STOPPED_RED_FLAG)
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
+
+
+def _date(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)

@@ -1,0 +1,84 @@
+"""The programme state survives a trip through the database's JSON column exactly."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from bot.coaching import Checkin, ProgrammeState, pause_by_member
+from bot.coaching.content import Library
+from tests.unit.coaching.conftest import Member, skipped
+
+
+def lived_in_state(library: Library) -> ProgrammeState:
+    """A state with history of every kind: progress, a regression, skips, check-ins, a break."""
+    member = Member(library, baseline_pain=2)
+    member.session(1)
+    member.checkin(Checkin.WORSE, days_later=1)
+    member.session(2, days_later=0)
+    member.session(lambda p: 6 if p.ladder_id == "bridge" else 1)
+    member.session(results=lambda plan: [skipped(p) for p in plan])
+    member.session(1, days_later=5)
+    return member.state
+
+
+def only_json_types(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and only_json_types(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(only_json_types(item) for item in value)
+    return value is None or type(value) in (str, int, bool)
+
+
+@pytest.mark.parametrize("build", [lambda lib: Member(lib).state, lived_in_state])
+def test_round_trip_is_exact(library: Library, build: Any) -> None:
+    state = build(library)
+    data = state.to_json()
+    assert data["version"] == 1
+    assert only_json_types(data)
+    stored = json.loads(json.dumps(data))
+    assert ProgrammeState.from_json(stored) == state
+    assert ProgrammeState.from_json(stored).to_json() == data
+
+
+def test_a_lived_in_state_keeps_its_history(library: Library) -> None:
+    state = lived_in_state(library)
+    data = state.to_json()
+    assert data["last_session_date"] == state.last_session_date.isoformat()  # type: ignore[union-attr]
+    assert data["session_pains"] == [1, 2, 6, 1]
+    assert data["history"]["clamshell"][0] == {
+        "prescription": {
+            "ladder_id": "clamshell",
+            "variation_id": "clamshell",
+            "sets": 3,
+            "reps": 10,
+            "hold_seconds": None,
+            "per_side": True,
+        },
+        "completed": True,
+        "pain": 1,
+    }
+
+
+def test_the_status_round_trips(library: Library) -> None:
+    paused = pause_by_member(Member(library).state, today=Member(library).today).state
+    assert ProgrammeState.from_json(paused.to_json()) == paused
+
+
+@pytest.mark.parametrize("version", [None, 0, 2, "1"])
+def test_an_unknown_version_is_refused(library: Library, version: object) -> None:
+    data = Member(library).state.to_json() | {"version": version}
+    with pytest.raises(ValueError, match="version"):
+        ProgrammeState.from_json(data)
+
+
+def test_history_stays_bounded(library: Library) -> None:
+    member = Member(library)
+    for _ in range(80):
+        member.session(1)
+    state = member.state
+    assert all(len(records) <= 10 for records in state.history.values())
+    assert len(state.session_pains) <= 20
+    assert len(json.dumps(state.to_json())) < 20_000
