@@ -1,4 +1,7 @@
-"""Handlers every chat needs: redelivery guard, /help, and the error handler."""
+"""Handlers every chat needs: redelivery guard, /help, and the error handler.
+
+/start is the member onboarding (`handlers/onboarding.py`).
+"""
 
 from __future__ import annotations
 
@@ -31,13 +34,8 @@ async def _help(update: Update, context: HipContext) -> None:
     await update.effective_message.reply_text(texts.HELP)
 
 
-async def _start(update: Update, context: HipContext) -> None:
-    name = update.effective_user.first_name if update.effective_user else "there"
-    await update.effective_message.reply_text(texts.WELCOME.format(name=name))
-
-
 def command_handlers() -> list[BaseHandler]:
-    return [CommandHandler("start", _start), CommandHandler("help", _help)]
+    return [CommandHandler("help", _help)]
 
 
 async def on_error(update: object, context: HipContext) -> None:

@@ -2,20 +2,35 @@
 
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", "Begin, or see where you are"),
+    ("today", "Today's session"),
+    ("progress", "Your chart: pain, sessions and streak"),
+    ("history", "Your last 10 sessions and why things changed"),
+    ("settings", "Reminder time, time zone, equipment"),
+    ("pause", "Take a break from the programme"),
+    ("resume", "Come back after a break"),
+    ("why", "Why your plan is what it is"),
+    ("export", "Download all your data"),
+    ("delete", "Delete all your data"),
     ("help", "What I can do"),
+    ("leavecoach", "Stop sharing with your coach group"),
 )
 
 HELP = (
     "I'm hipcoach: a short daily hip-strengthening routine for low back pain.\n\n"
     "/start – begin, or see where you are\n"
+    "/today – today's session\n"
+    "/progress – your chart: pain, sessions and streak\n"
+    "/history – your last sessions and why things changed\n"
+    "/settings – reminder time, time zone, equipment\n"
+    "/pause – take a break (no reminders)\n"
+    "/resume – come back after a break\n"
+    "/why – why your plan is what it is\n"
+    "/export – download all your data\n"
+    "/delete – delete all your data\n"
+    "/leavecoach – stop sharing your answers with your coach\n"
     "/help – this message\n\n"
     "This is not medical advice. If your pain is severe, getting worse, or you feel unwell, "
     "please see a doctor or physiotherapist."
-)
-
-WELCOME = (
-    "Hi {name}! I'm hipcoach. Each day I'll guide you through a short routine to strengthen "
-    "your hips, which can help with low back pain."
 )
 
 SOMETHING_WENT_WRONG = (
