@@ -1,0 +1,306 @@
+"""Coach groups: `/coach` (set up, invite link), `/dashboard` (table, chart, one member, CSV),
+`/leavecoach` for members, and the jobs that send coach alerts.
+
+Who may see a group's data is asked of Telegram (getChatMember) on every command and every button
+press, never read from the message or the button. Member data only ever goes to the member's own
+coach group: every query filters on the group and the member's consent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ExtBot,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.charts.dashboard import dashboard_png
+from bot.context import HipContext
+from bot.db.models import CoachGroup
+from bot.scheduling.times import local_date
+from bot.services import alert_delivery, coach_groups, dashboard
+from handlers import coach_texts as texts
+
+log = logging.getLogger(__name__)
+
+ADMIN_STATUSES = frozenset({ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR})
+ALERT_SECONDS = 60
+MISSED_DAYS_SECONDS = 3600
+# The missed-days job also sends, right after queueing; one delivery at a time, so the two jobs
+# never send the same alert twice.
+_delivery_lock = asyncio.Lock()
+
+
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("coach", _coach),
+        CommandHandler("dashboard", _dashboard),
+        CommandHandler("leavecoach", _leave, filters=filters.ChatType.PRIVATE),
+        CallbackQueryHandler(_page, pattern=r"^dash:\d+:\d+$"),
+        MessageHandler(filters.StatusUpdate.MIGRATE, _migrated),
+    ]
+
+
+def schedule_jobs(job_queue: JobQueue[HipContext]) -> None:
+    job_queue.run_repeating(
+        _deliver_alerts, interval=ALERT_SECONDS, first=ALERT_SECONDS, name="coach-alerts"
+    )
+    job_queue.run_repeating(
+        _detect_missed_days, interval=MISSED_DAYS_SECONDS, first=1, name="coach-missed-days"
+    )
+
+
+async def register_group_commands(bot: ExtBot[None]) -> None:
+    """The command menu inside groups, where the private chat's commands would make no sense."""
+    commands = [BotCommand(name, description) for name, description in texts.GROUP_COMMAND_MENU]
+    await bot.set_my_commands(commands, scope=BotCommandScopeAllGroupChats())
+
+
+async def _refusal(update: Update, context: HipContext, not_admin: str) -> str | None:
+    """Why this sender may not use coach commands here, or None for an admin of the group."""
+    chat, message = update.effective_chat, update.effective_message
+    if message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return texts.ANONYMOUS_ADMIN
+    if not await _is_admin(context, chat.id, update.effective_user.id):
+        return not_admin
+    return None
+
+
+async def _is_admin(context: HipContext, chat_id: int, user_id: int) -> bool:
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except BadRequest:  # e.g. "user not found": not a member of the chat at all
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _zone(context: HipContext) -> ZoneInfo:
+    return ZoneInfo(context.services.settings.default_timezone)
+
+
+def _today(context: HipContext) -> date:
+    """The dashboard's day: the operator's default zone (members' own days differ by at most 1)."""
+    return local_date(_now(), _zone(context))
+
+
+async def _coach(update: Update, context: HipContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text(texts.COACH_IN_PRIVATE)
+        return
+    if refusal := await _refusal(update, context, texts.COACH_NOT_ADMIN):
+        await message.reply_text(refusal)
+        return
+    renew = context.args[:1] == ["newlink"]
+    async with context.services.sessionmaker.begin() as session:
+        group = await coach_groups.open_group(
+            session, chat_id=chat.id, title=chat.title or "", coach_user_id=update.effective_user.id
+        )
+        code = (
+            await coach_groups.replace_invite_code(session, group) if renew else group.invite_code
+        )
+    link = texts.invite_link(context.bot.username, code)
+    await message.reply_text(
+        (texts.COACH_NEW_LINK if renew else texts.COACH_LINK).format(link=link)
+    )
+
+
+async def _dashboard(update: Update, context: HipContext) -> None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat.type == ChatType.PRIVATE:
+        await message.reply_text(texts.DASHBOARD_IN_PRIVATE)
+        return
+    if refusal := await _refusal(update, context, texts.NOT_ADMIN):
+        await message.reply_text(refusal)
+        return
+    argument = " ".join(context.args)
+    if argument.casefold() == "csv":
+        await _send_csv(update, context)
+    elif argument:
+        await _send_member(update, context, argument)
+    else:
+        await _send_table(update, context)
+
+
+async def _send_table(update: Update, context: HipContext) -> None:
+    message, today = update.effective_message, _today(context)
+    async with context.services.sessionmaker.begin() as session:
+        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
+        rows = await _rows(context, session, group, today)
+        first_page = dashboard.page_of(rows, 0)
+        chart = await dashboard.chart_data(session, first_page, today) if rows else None
+    if group is None or chart is None:
+        await message.reply_text(texts.NOT_A_COACH_GROUP if group is None else texts.NO_MEMBERS)
+        return
+    text, keyboard = _page_view(context, group, rows, 0)
+    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    png = await asyncio.to_thread(dashboard_png, chart, context.services.library.rules.pain_zones)
+    caption = texts.chart_caption(len(first_page), len(rows))
+    await message.reply_photo(png, caption=caption)
+
+
+async def _rows(
+    context: HipContext, session: AsyncSession, group: CoachGroup | None, today: date
+) -> list[dashboard.MemberRow]:
+    if group is None:
+        return []
+    return await dashboard.dashboard_rows(session, group.id, context.services.library, today)
+
+
+def _page_view(
+    context: HipContext, group: CoachGroup, rows: list[dashboard.MemberRow], page: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    pages = dashboard.page_count(rows)
+    page = min(max(page, 0), pages - 1)
+    shown = dashboard.page_of(rows, page)
+    text = texts.dashboard_page(
+        group.title, rows, shown, page, pages, _now().astimezone(_zone(context))
+    )
+    buttons = []
+    if page > 0:
+        buttons.append(
+            InlineKeyboardButton(texts.PREVIOUS, callback_data=f"dash:{group.id}:{page - 1}")
+        )
+    buttons.append(InlineKeyboardButton(texts.REFRESH, callback_data=f"dash:{group.id}:{page}"))
+    if page < pages - 1:
+        buttons.append(
+            InlineKeyboardButton(texts.NEXT, callback_data=f"dash:{group.id}:{page + 1}")
+        )
+    return text, InlineKeyboardMarkup([buttons])
+
+
+async def _page(update: Update, context: HipContext) -> None:
+    """A page or refresh button: admin and group are checked again, the numbers recomputed."""
+    query = update.callback_query
+    _, group_id, page = query.data.split(":")
+    if query.message is None:  # too old for Telegram to show us
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    chat_id = query.message.chat.id
+    if not await _is_admin(context, chat_id, query.from_user.id):
+        await query.answer(texts.NOT_ADMIN, show_alert=True)
+        return
+    async with context.services.sessionmaker.begin() as session:
+        group = await coach_groups.group_for_chat(session, chat_id)
+        rows = await _rows(context, session, group, _today(context))
+    if group is None or group.id != int(group_id):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await query.answer()
+    text, keyboard = _page_view(context, group, rows, int(page))
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in error.message:  # a refresh within the same minute
+            raise
+
+
+async def _send_member(update: Update, context: HipContext, typed: str) -> None:
+    message, library = update.effective_message, context.services.library
+    async with context.services.sessionmaker.begin() as session:
+        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
+        if group is not None:
+            match = await dashboard.find_member(session, group.id, typed)
+            detail = await dashboard.member_detail(
+                session, group.id, match, library, _today(context)
+            )
+    if group is None:
+        await message.reply_text(texts.NOT_A_COACH_GROUP)
+    elif detail is not None:
+        await message.reply_text(texts.member_page(detail, library), parse_mode=ParseMode.HTML)
+    elif match.candidates:
+        await message.reply_text(texts.ambiguous(typed, match.candidates))
+    else:
+        await message.reply_text(texts.UNKNOWN_MEMBER.format(name=typed))
+
+
+async def _send_csv(update: Update, context: HipContext) -> None:
+    message, today = update.effective_message, _today(context)
+    async with context.services.sessionmaker.begin() as session:
+        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
+        rows = await _rows(context, session, group, today)
+    if group is None:
+        await message.reply_text(texts.NOT_A_COACH_GROUP)
+        return
+    await message.reply_document(
+        texts.dashboard_csv(rows),
+        filename=f"dashboard-{today.isoformat()}.csv",
+        caption=texts.CSV_CAPTION.format(title=group.title, count=len(rows), day=today.isoformat()),
+    )
+
+
+async def _leave(update: Update, context: HipContext) -> None:
+    async with context.services.sessionmaker.begin() as session:
+        title = await coach_groups.leave_group(session, update.effective_user.id)
+    reply = texts.NO_GROUP_TO_LEAVE if title is None else texts.LEFT_GROUP.format(title=title)
+    await update.effective_message.reply_text(reply)
+
+
+async def _migrated(update: Update, context: HipContext) -> None:
+    """Telegram moved the group to a new chat id (upgraded to a supergroup): follow it."""
+    message = update.effective_message
+    if message.migrate_to_chat_id is None:
+        return
+    async with context.services.sessionmaker.begin() as session:
+        await coach_groups.move_group_chat(session, message.chat.id, message.migrate_to_chat_id)
+
+
+async def _detect_missed_days(context: HipContext) -> None:
+    async with context.services.sessionmaker.begin() as session:
+        queued = await alert_delivery.detect_missed_days(session, _now())
+    if queued:
+        log.info("queued %d missed-days alerts", queued)
+    await _deliver_alerts(context)
+
+
+async def _deliver_alerts(context: HipContext) -> None:
+    """Send each group its waiting alerts in one message; failures stay queued for next time."""
+    async with _delivery_lock:
+        async with context.services.sessionmaker.begin() as session:
+            batches = await alert_delivery.pending_alerts(session)
+        for batch in batches:
+            if await _send_alerts(context, batch):
+                async with context.services.sessionmaker.begin() as session:
+                    ids = [alert.alert_id for alert in batch.alerts]
+                    await alert_delivery.mark_sent(session, ids, _now())
+
+
+async def _send_alerts(context: HipContext, batch: alert_delivery.GroupAlerts) -> bool:
+    try:
+        await context.bot.send_message(batch.chat_id, texts.alert_message(batch.alerts))
+    except ChatMigrated as moved:
+        async with context.services.sessionmaker.begin() as session:
+            await coach_groups.move_group_chat(session, batch.chat_id, moved.new_chat_id)
+        return False
+    except Forbidden:
+        log.warning("removed from coach group chat %s; its alerts wait for /coach", batch.chat_id)
+        async with context.services.sessionmaker.begin() as session:
+            await coach_groups.deactivate_group(session, batch.chat_id)
+        return False
+    except TelegramError as error:
+        log.warning("alerts to chat %s not sent, retrying next run: %s", batch.chat_id, error)
+        return False
+    return True
