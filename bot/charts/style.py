@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import threading
 
 # Figures are built without pyplot, so no GUI backend is ever loaded: safe on a headless server.
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from bot.coaching.content import PainZones
 
 # Okabe-Ito palette: distinguishable with every common colour-vision deficiency.
 BLUE = "#0072B2"
@@ -18,11 +21,15 @@ GREY = "#999999"
 SERIES = (BLUE, ORANGE, GREEN, VERMILION, SKY, "#CC79A7", "#F0E442", "#000000")
 
 FONT_SIZE = 14
-ZONE_BANDS = ((0, 2.5, GREEN, "green"), (2.5, 5.5, ORANGE, "amber"), (5.5, 10.5, VERMILION, "red"))
+PAIN_TOP = 10.5
+
+# matplotlib shares font and text-layout caches between figures without promising thread safety,
+# so charts (drawn in worker threads, off the event loop) are drawn one at a time.
+RENDER_LOCK = threading.Lock()
 
 
 def new_figure(rows: int = 1, height: float = 4.5) -> tuple[Figure, list[Axes]]:
-    """A phone-shaped figure; using Figure directly (not pyplot) keeps it thread-safe."""
+    """A phone-shaped figure with large lettering and no chart junk."""
     figure = Figure(figsize=(8, height * rows), dpi=100, layout="constrained")
     axes = [figure.add_subplot(rows, 1, row + 1) for row in range(rows)]
     for ax in axes:
@@ -31,12 +38,13 @@ def new_figure(rows: int = 1, height: float = 4.5) -> tuple[Figure, list[Axes]]:
     return figure, axes
 
 
-def shade_pain_zones(ax: Axes) -> None:
-    """Green, amber and red bands behind a 0-10 pain axis, as the coaching rules read the scale."""
-    for low, high, colour, _ in ZONE_BANDS:
-        ax.axhspan(low, high, color=colour, alpha=0.12, linewidth=0)
-    ax.set_ylim(-0.5, 10.5)
-    ax.set_yticks(range(0, 11, 2))
+def zone_bands(zones: PainZones) -> tuple[tuple[float, float, str, str], ...]:
+    """(low, high, colour, name) of the green, amber and red bands, as the rules read the scale."""
+    return (
+        (-0.5, zones.green_max + 0.5, GREEN, "green"),
+        (zones.green_max + 0.5, zones.amber_max + 0.5, ORANGE, "amber"),
+        (zones.amber_max + 0.5, PAIN_TOP, VERMILION, "red"),
+    )
 
 
 def to_png(figure: Figure) -> bytes:

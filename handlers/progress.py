@@ -1,0 +1,63 @@
+"""`/progress` (a chart and three lines) and `/history` (recent sessions in words), private only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from telegram import Update
+from telegram.ext import BaseHandler, CommandHandler, filters
+
+from bot.charts.progress import render_progress_chart
+from bot.context import HipContext
+from bot.services import progress
+from handlers import progress_texts as texts
+
+
+async def _progress(update: Update, context: HipContext) -> None:
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        report = await progress.load_progress(
+            session, update.effective_user.id, datetime.now(UTC), services.settings.default_timezone
+        )
+    message = update.effective_message
+    if report is None:
+        await message.reply_text(texts.NOT_SET_UP)
+        return
+    if not report.points:
+        await message.reply_text(texts.no_chart(report))
+        return
+    # Drawing is ~150 ms of CPU: in a worker thread, so the event loop keeps serving others.
+    png = await asyncio.to_thread(render_progress_chart, report, services.library.rules.pain_zones)
+    await message.reply_photo(png, caption=texts.summary(report))
+
+
+async def _history(update: Update, context: HipContext) -> None:
+    async with context.services.sessionmaker.begin() as session:
+        sessions = await progress.load_history(session, update.effective_user.id)
+    if sessions is None:
+        await update.effective_message.reply_text(texts.NOT_SET_UP)
+        return
+    await update.effective_message.reply_text(texts.history(sessions, _name_of(context)))
+
+
+def _name_of(context: HipContext) -> Callable[[str], str]:
+    library = context.services.library
+
+    def name(variation_id: str) -> str:
+        try:
+            return library.variation(variation_id).name
+        except KeyError:  # an exercise since removed from the content: its id still says what
+            return variation_id.replace("_", " ")
+
+    return name
+
+
+def handlers() -> list[BaseHandler]:
+    """`block=False` on /progress: a chart being drawn and sent never holds up other updates."""
+    private = filters.ChatType.PRIVATE
+    return [
+        CommandHandler("progress", _progress, filters=private, block=False),
+        CommandHandler("history", _history, filters=private),
+    ]
