@@ -4,8 +4,8 @@ Target (issue 7): under 1 second of bot time for the table and the chart of a 50
 with the group aggregated in a few SQL queries (not one per member) and the chart drawn off the
 event loop.
 
-    /work/venv/bin/python bench/dashboard.py                      # SQLite in a temp dir
-    /work/venv/bin/python bench/dashboard.py --database-url postgresql+asyncpg://…/empty_db
+    python -m bench.dashboard                      # SQLite in a temp dir
+    python -m bench.dashboard --database-url postgresql+asyncpg://…/empty_db
 
 The database must be empty (it is migrated and filled here): the measured group, a 50-member group
 to compare with, and other groups' members around them. Per-operation costs are printed as median
@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bench.measure import loop_lag_while
 from bot.charts.dashboard import dashboard_png
 from bot.coaching import ActivityLevel, start_programme
 from bot.coaching.content import Equipment, Library
@@ -178,29 +179,6 @@ def count_statements(engine: AsyncEngine) -> list[str]:
         statements.append(statement)
 
     return statements
-
-
-async def loop_lag_while(work: Awaitable[Any]) -> float:
-    """The longest the event loop went without a turn (ms) while `work` ran."""
-    worst = 0.0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal worst
-        last = time.perf_counter()
-        while not done:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            worst = max(worst, (now - last) * 1000)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    worst = 0.0
-    await work
-    done = True
-    await task
-    return worst
 
 
 async def main() -> None:

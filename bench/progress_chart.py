@@ -3,8 +3,8 @@
 Target (issue 8): under 300 ms of bot time from the query to the PNG, not growing with history,
 and the event loop kept free while the chart is drawn.
 
-    /work/venv/bin/python bench/progress_chart.py                      # SQLite in a temp dir
-    /work/venv/bin/python bench/progress_chart.py --database-url postgresql+asyncpg://…/empty_db
+    python -m bench.progress_chart                      # SQLite in a temp dir
+    python -m bench.progress_chart --database-url postgresql+asyncpg://…/empty_db
 
 The database must be empty (it is migrated and filled here). Per-operation costs are printed as
 median and 95th percentile over `--runs` repetitions after one warm-up.
@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bench.measure import loop_lag_while
 from bot.charts.progress import render_progress_chart
 from bot.coaching.loader import default_content_dir, load_library
 from bot.db.engine import create_engine, create_sessionmaker
@@ -152,29 +153,6 @@ async def timed(runs: int, operation: Callable[[], Awaitable[Any]]) -> tuple[flo
         samples.append((time.perf_counter() - started) * 1000)
     samples.sort()
     return statistics.median(samples), samples[max(0, int(len(samples) * 0.95) - 1)]
-
-
-async def loop_lag_while(work: Awaitable[Any]) -> float:
-    """The longest the event loop went without a turn (ms) while `work` ran."""
-    worst = 0.0
-    done = False
-
-    async def ticker() -> None:
-        nonlocal worst
-        last = time.perf_counter()
-        while not done:
-            await asyncio.sleep(0.001)
-            now = time.perf_counter()
-            worst = max(worst, (now - last) * 1000)
-            last = now
-
-    task = asyncio.create_task(ticker())
-    await asyncio.sleep(0.01)
-    worst = 0.0
-    await work
-    done = True
-    await task
-    return worst
 
 
 async def main() -> None:

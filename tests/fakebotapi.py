@@ -140,6 +140,10 @@ class FakeBotAPI:
         }.get(status, "Bad Request")
         self._faults.append(Fault(method, status, description or default, retry_after, times))
 
+    def clear_faults(self) -> None:
+        """Telegram is healthy again: drop every fault still waiting to be injected."""
+        self._faults.clear()
+
     # ---- user side --------------------------------------------------------------------------
     @staticmethod
     def user(user_id: int, first_name: str = "Alex") -> dict[str, Any]:

@@ -1,0 +1,115 @@
+"""Send pacing: evenly spaced under the overall rate, one a second per chat, held after a 429.
+
+The pacer runs on virtual time here: its sleep moves the clock instead of waiting, so the
+spacing it hands out is exact and the tests take no time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+
+import pytest
+
+from bot.scheduling.pacing import SendPacer
+
+
+class VirtualTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def virtual() -> VirtualTime:
+    return VirtualTime()
+
+
+async def _turns(pacer: SendPacer, clock: VirtualTime, chats: list[int]) -> list[float]:
+    turns = []
+    for chat in chats:
+        await pacer.wait_turn(chat)
+        turns.append(clock.now)
+    return turns
+
+
+async def test_turns_are_evenly_spaced_at_the_rate(virtual: VirtualTime) -> None:
+    pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
+    turns = await _turns(pacer, virtual, list(range(100)))
+    gaps = {round(b - a, 6) for a, b in itertools.pairwise(turns)}
+    assert gaps == {0.04}
+
+
+async def test_a_chat_gets_at_most_one_message_a_second(virtual: VirtualTime) -> None:
+    pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
+    turns = await _turns(pacer, virtual, [7, 7, 7])
+    assert [round(t - turns[0], 6) for t in turns] == [0.0, 1.0, 2.0]
+
+
+async def test_a_429_holds_every_turn_for_the_time_telegram_asked(virtual: VirtualTime) -> None:
+    pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
+    await pacer.wait_turn(1)
+    pacer.hold(3.0)
+    start = virtual.now
+    await pacer.wait_turn(2)
+    assert virtual.now - start == pytest.approx(3.0)
+
+
+async def test_a_busy_event_loop_delays_the_turns_but_never_bunches_them() -> None:
+    pacer = SendPacer(100)  # real time: a turn every 10 ms
+    turns: list[float] = []
+
+    async def send(chat: int) -> None:
+        await pacer.wait_turn(chat)
+        turns.append(time.monotonic())
+
+    # While the sends wait for their turns, something blocks the event loop for 50 ms.
+    asyncio.get_running_loop().call_later(0.015, time.sleep, 0.05)
+    await asyncio.gather(*(send(chat) for chat in range(8)))
+
+    gaps = [b - a for a, b in itertools.pairwise(turns)]
+    assert min(gaps) >= 0.0095  # asyncio may wake a timer up to its clock resolution early
+
+
+async def test_timers_firing_a_little_late_do_not_slow_the_pace(virtual: VirtualTime) -> None:
+    async def oversleeping(seconds: float) -> None:
+        await virtual.sleep(seconds + 0.003)
+
+    pacer = SendPacer(25, clock=virtual, sleep=oversleeping)
+    turns = await _turns(pacer, virtual, list(range(101)))
+    assert turns[-1] - turns[0] == pytest.approx(100 * 0.04, abs=0.004)
+
+
+async def test_never_more_turns_in_a_second_than_the_rate_allows_however_late_timers_fire(
+    virtual: VirtualTime,
+) -> None:
+    lateness = itertools.cycle([0.0, 0.016, 0.0, 0.0, 0.011, 0.0, 0.017, 0.002])
+
+    async def irregular(seconds: float) -> None:
+        await virtual.sleep(seconds + next(lateness))
+
+    pacer = SendPacer(28.8, clock=virtual, sleep=irregular)
+    turns = await _turns(pacer, virtual, list(range(300)))
+    busiest = max(sum(1 for other in turns if start <= other < start + 1.0) for start in turns)
+    assert busiest <= 29
+
+
+async def test_after_the_event_loop_was_blocked_the_next_turn_leaves_a_gap(
+    virtual: VirtualTime,
+) -> None:
+    stall = [0.1]
+
+    async def blocked_once(seconds: float) -> None:
+        await virtual.sleep(seconds + (stall.pop() if stall else 0.0))
+
+    pacer = SendPacer(25, clock=virtual, sleep=blocked_once)
+    turns = await _turns(pacer, virtual, list(range(4)))
+    # The second turn was due at +0.04, the loop woke at +0.14: one interval later, then on.
+    assert [round(t - turns[0], 6) for t in turns] == [0.0, 0.18, 0.22, 0.26]
