@@ -18,7 +18,17 @@ from bot.coaching.content import Library
 from bot.config import Settings
 from bot.context import BotData, HipApplication, HipContext
 from bot.db.engine import create_engine, create_sessionmaker
-from handlers import basics
+from handlers import (
+    basics,
+    coach,
+    conversation,
+    member_settings,
+    my_data,
+    onboarding,
+    progress,
+    reminders,
+    session,
+)
 from handlers.texts import COMMAND_MENU
 
 log = logging.getLogger(__name__)
@@ -35,6 +45,7 @@ async def _post_init(application: HipApplication) -> None:
     data = application.bot_data
     data.engine = create_engine(data.settings.database_url)
     data.sessionmaker = create_sessionmaker(data.engine)
+    await coach.register_group_commands(application.bot)
     await application.bot.set_my_commands(bot_commands())
     log.info("hipcoach started (%r)", data.settings)
 
@@ -65,8 +76,20 @@ def build_application(settings: Settings, library: Library) -> HipApplication:
 
 def _register_handlers(application: HipApplication) -> None:
     """Every handler, in the order PTB tries them; group -1 runs before all others."""
+    application.add_handler(reminders.reachability_handler(), group=-2)
     application.add_handler(basics.dedupe_updates_handler(), group=-1)
     application.add_handlers(basics.command_handlers())
+    application.add_handlers(onboarding.handlers())
+    application.add_handlers(session.handlers())
+    application.add_handlers(member_settings.handlers())
+    application.add_handlers(reminders.handlers())
+    reminders.schedule_reminder_jobs(application)
+    application.add_handlers(progress.handlers())
+    application.add_handlers(my_data.handlers())
+    application.add_handlers(coach.handlers())
+    coach.schedule_jobs(application.job_queue)
+    # Typed answers take any private message left, so they go after every other handler.
+    application.add_handlers(conversation.handlers())
     application.add_error_handler(basics.on_error)
 
 
