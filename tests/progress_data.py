@@ -189,7 +189,7 @@ async def add_member_with_everything(
         )
     add_decision(session, member, today - timedelta(10), "start", "Started gently.")
     session.add(Checkin(member_id=member.id, local_date=today, answer="better"))
-    session.add(Reminder(member_id=member.id, local_date=today, due_at=now))
+    session.add(Reminder(member_id=member.id, local_date=today, due_at=now, status="sent"))
     session.add(
         Alert(coach_group_id=group.id, member_id=member.id, kind="pain_pause", local_date=today)
     )

@@ -7,9 +7,12 @@ half-way with "database is locked"; the busy timeout makes the others wait their
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -55,3 +58,12 @@ def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def insert_for(session: AsyncSession) -> Callable[..., Insert]:
+    """The dialect's INSERT, which (unlike the generic one) has ON CONFLICT DO NOTHING.
+
+    Both backends spell "insert unless it exists" the same way through it, which is how
+    redeliveries, repeated alerts and second reminders for a day become no-ops.
+    """
+    return postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert

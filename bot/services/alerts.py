@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import insert_for
 from bot.db.models import Alert, Member
 
 
@@ -27,10 +27,8 @@ async def record_alert(
     """Queue an alert for the member's coach group; False without a group or for a repeat."""
     if member.coach_group_id is None:
         return False
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (
-        insert(Alert)
+        insert_for(session)(Alert)
         .values(
             coach_group_id=member.coach_group_id,
             member_id=member.id,

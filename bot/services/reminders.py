@@ -29,16 +29,17 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, bindparam, case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import load_only
 
 from bot.coaching import Checkin as CheckinAnswer
 from bot.coaching import ProgrammeState, Status, record_checkin
 from bot.coaching.content import Library
-from bot.db.models import Checkin, DecisionRow, Member, Reminder, TrainingSession, UtcDateTime
+from bot.db.engine import insert_for
+from bot.db.models import Checkin, Member, Reminder, TrainingSession, UtcDateTime
 from bot.scheduling.times import local_date, next_reminder_at
 from bot.services.alerts import AlertKind, record_alert
+from bot.services.members import record_decisions
 
 # A member who just finished onboarding (or changed their time) is not reminded within the hour.
 QUIET_AFTER_CHANGE = timedelta(hours=1)
@@ -242,7 +243,7 @@ async def _insert_new_days(
     session: AsyncSession, rows: list[dict[str, Any]]
 ) -> list[tuple[int, int]]:
     """Insert the day's rows; the unique (member, local date) key drops a day that has one."""
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     statement = (
         insert(Reminder)
         .values(rows)
@@ -575,7 +576,7 @@ async def answer_checkin(
         return CheckinResult(AnswerOutcome.CLOSED, reminder_id, answer)
     reminder, member = found
     day = reminder.local_date
-    insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(session)
     stored = await session.execute(
         insert(Checkin)
         .values(member_id=member.id, local_date=day, answer=answer.value, created_at=now)
@@ -588,19 +589,7 @@ async def answer_checkin(
     )
     member.programme = outcome.state.to_json()
     member.status = outcome.state.status.value
-    session.add_all(
-        DecisionRow(
-            member_id=member.id,
-            created_at=now,
-            local_date=day,
-            kind=decision.kind.value,
-            ladder_id=decision.ladder_id,
-            from_variation=decision.from_variation,
-            to_variation=decision.to_variation,
-            reason=decision.reason,
-        )
-        for decision in outcome.decisions
-    )
+    await record_decisions(session, member, outcome.decisions, day)
     reasons = tuple(decision.reason for decision in outcome.decisions)
     if not outcome.paused:
         return CheckinResult(AnswerOutcome.DONE, reminder_id, answer, reasons=reasons)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.engine import insert_for
 from bot.db.models import ProcessedUpdate
 
 KEEP_PROCESSED_UPDATES = timedelta(days=7)
@@ -16,9 +16,7 @@ KEEP_PROCESSED_UPDATES = timedelta(days=7)
 async def claim_update(session: AsyncSession, update_id: int, user_id: int | None) -> bool:
     """Record the update id; False when it was already recorded (a redelivery to ignore)."""
     values = {"update_id": update_id, "user_id": user_id}
-    dialect = session.bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ProcessedUpdate).values(values).on_conflict_do_nothing()
+    statement = insert_for(session)(ProcessedUpdate).values(values).on_conflict_do_nothing()
     result = await session.execute(statement)
     return result.rowcount == 1
 
