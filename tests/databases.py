@@ -77,9 +77,10 @@ class PostgresFactory:
         return await self._create(self._template)
 
     async def close(self) -> None:
-        async with self._admin.connect() as connection:
-            for name in reversed(self._created):
-                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        if self._created:
+            async with self._admin.connect() as connection:
+                for name in reversed(self._created):
+                    await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await self._admin.dispose()
 
 
