@@ -51,7 +51,10 @@ async def _post_init(application: HipApplication) -> None:
 
 
 async def _post_shutdown(application: HipApplication) -> None:
-    await application.bot_data.engine.dispose()
+    # post_shutdown also runs when start-up failed before post_init made the engine.
+    engine = getattr(application.bot_data, "engine", None)
+    if engine is not None:
+        await engine.dispose()
     log.info("hipcoach stopped")
 
 

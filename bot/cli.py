@@ -17,6 +17,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from telegram.error import InvalidToken, NetworkError
 
 from bot.coaching.content import Library
 from bot.coaching.loader import ContentError, default_content_dir, load_library
@@ -78,7 +79,16 @@ def _cmd_run(settings: Settings) -> int:
     applied = asyncio.run(_migrate(settings))
     if applied:
         logging.getLogger(__name__).info("applied migrations: %s", ", ".join(applied))
-    run(settings, library)
+    try:
+        run(settings, library)
+    except InvalidToken:
+        raise StartupError(
+            "BOT_TOKEN: the Bot API server rejected it; check it with @BotFather"
+        ) from None
+    except NetworkError as error:
+        raise StartupError(
+            f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url}: {_first_line(error)}"
+        ) from None
     return 0
 
 

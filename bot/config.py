@@ -188,7 +188,15 @@ class TokenFilter(logging.Filter):
         self._token = token
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if self._token and self._token in record.getMessage():
+        if not self._token:
+            return True
+        if self._token in record.getMessage():
             record.msg = record.getMessage().replace(self._token, "<BOT_TOKEN>")
             record.args = None
+        if record.exc_info and not record.exc_text:
+            # Exception messages quote the token too (PTB's InvalidToken does); the formatter
+            # prints exc_text as it finds it, so mask it there once.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = record.exc_text.replace(self._token, "<BOT_TOKEN>")
         return True

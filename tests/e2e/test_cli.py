@@ -1,5 +1,6 @@
 """`hipcoach` as an operator meets it: clear one-line errors, exit code 2, no traceback."""
 
+import asyncio
 import subprocess
 import sys
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.botprocess import FAKE_TOKEN
+from tests.fakebotapi import FakeBotAPI
 
 
 def hipcoach(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -71,3 +73,39 @@ def test_every_subcommand_has_help(command: str, tmp_path: Path) -> None:
     result = hipcoach(command, "--help", env={}, cwd=tmp_path)
     assert result.returncode == 0
     assert "usage: hipcoach" in result.stdout
+
+
+OTHER_TOKEN = "987654321:AAOtherTokenTheServerDoesNotKnow_xyz12"
+
+
+@pytest.mark.parametrize(
+    ("token", "api_url", "expected"),
+    [
+        (OTHER_TOKEN, None, "BOT_TOKEN: the Bot API server rejected it"),
+        (FAKE_TOKEN, "http://127.0.0.1:1", "TELEGRAM_API_URL: cannot reach http://127.0.0.1:1"),
+    ],
+)
+async def test_run_against_a_refusing_or_absent_api_exits_2_with_one_line(
+    token: str, api_url: str | None, expected: str, fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env={
+            "PATH": "/usr/bin:/bin",
+            "BOT_TOKEN": token,
+            "TELEGRAM_API_URL": api_url or fake_api.url,
+            "DATABASE_URL": "sqlite:///data/hip.db",
+        },
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    errors = stderr.decode()
+    assert process.returncode == 2, errors
+    # PTB logs its own failure first; the operator's answer is the last line.
+    assert errors.strip().splitlines()[-1].startswith(f"hipcoach: {expected}")
+    assert token not in errors
