@@ -45,9 +45,9 @@ def _configure_logging(settings: Settings) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-def _load_content() -> Library:
+def _load_content(settings: Settings) -> Library:
     try:
-        return load_library(default_content_dir())
+        return load_library(settings.content_dir or default_content_dir())
     except ContentError as error:
         raise StartupError(f"content: {error}") from None
 
@@ -75,7 +75,7 @@ def _first_line(error: BaseException) -> str:
 def _cmd_run(settings: Settings) -> int:
     from bot.app import run
 
-    library = _load_content()
+    library = _load_content(settings)
     applied = asyncio.run(_migrate(settings))
     if applied:
         logging.getLogger(__name__).info("applied migrations: %s", ", ".join(applied))
@@ -126,7 +126,7 @@ def _cmd_check(settings: Settings) -> int:
     problems += not ok
     print(f"database: {line}")
     try:
-        library = _load_content()
+        library = _load_content(settings)
     except StartupError as error:
         problems += 1
         print(error)

@@ -53,6 +53,8 @@ class Settings:
     default_timezone: str
     log_level: str
     reminder_grace_hours: float
+    # None: the content shipped with the code (`bot.coaching.loader.default_content_dir`).
+    content_dir: Path | None = None
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -102,6 +104,7 @@ class Settings:
             default_timezone=_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
             reminder_grace_hours=_grace_hours(get("REMINDER_GRACE_HOURS")),
+            content_dir=_content_dir(get("CONTENT_DIR")),
         )
 
 
@@ -170,6 +173,15 @@ def _grace_hours(value: str | None) -> float:
     if not 0 <= hours <= 24:
         raise SettingsError("REMINDER_GRACE_HOURS", f"must be hours from 0 to 24, not {value!r}")
     return hours
+
+
+def _content_dir(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise SettingsError("CONTENT_DIR", f"{value!r} is not a folder")
+    return path
 
 
 def sqlite_path(database_url: str) -> Path | None:
