@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
@@ -135,6 +136,10 @@ def _database_url(value: str) -> str:
         raise SettingsError("DATABASE_URL", "needs a file path, e.g. sqlite:///data/hipcoach.db")
     if driver == "postgresql+asyncpg" and not url.database:
         raise SettingsError("DATABASE_URL", "needs a database name after the host")
+    if driver == "postgresql+asyncpg" and find_spec("asyncpg") is None:
+        raise SettingsError(
+            "DATABASE_URL", 'PostgreSQL needs its driver: pip install "hipcoach[postgres]"'
+        )
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 
