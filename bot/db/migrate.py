@@ -47,3 +47,14 @@ async def pending_revisions(engine: AsyncEngine) -> list[str]:
 
     async with engine.connect() as connection:
         return await connection.run_sync(_pending)
+
+
+async def current_and_head(engine: AsyncEngine) -> tuple[list[str], list[str]]:
+    """The revisions the database is at, and the newest the code ships (`hipcoach check`)."""
+    heads = list(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+    def _current(sync: Connection) -> list[str]:
+        return list(MigrationContext.configure(sync).get_current_heads())
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current), heads
