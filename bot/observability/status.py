@@ -27,6 +27,7 @@ class Backlog:
     reminders_due: int
     reminders_overdue: int
     alerts_unsent: int
+    alerts_sent: int
     oldest_unsent_alert: datetime | None
 
 
@@ -44,11 +45,15 @@ async def read_backlog(connection: AsyncConnection, now: datetime) -> Backlog:
             select(func.count(), func.min(Alert.created_at)).where(Alert.sent_at.is_(None))
         )
     ).one()
+    sent = await connection.scalar(
+        select(func.count()).select_from(Alert).where(Alert.sent_at.is_not(None))
+    )
     return Backlog(
         members_by_status={str(status): count for status, count in sorted(by_status.items())},
         reminders_due=due,
         reminders_overdue=overdue,
         alerts_unsent=unsent,
+        alerts_sent=int(sent or 0),
         oldest_unsent_alert=oldest,
     )
 
