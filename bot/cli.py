@@ -21,29 +21,17 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.coaching.content import Library
 from bot.coaching.loader import ContentError, default_content_dir, load_library
-from bot.config import Settings, SettingsError, TokenFilter
+from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
 from bot.observability.check import first_line, render_json, render_text, run_checks
+from bot.observability.logs import configure_logging
 
 EXIT_CONFIG = 2
 
 
 class StartupError(Exception):
     """A problem the operator must fix before the bot can start; the message is one line."""
-
-
-def _configure_logging(settings: Settings, level: str | None = None) -> None:
-    logging.basicConfig(
-        level=level or settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    token_filter = TokenFilter(settings.bot_token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(token_filter)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _load_content(settings: Settings) -> Library:
@@ -97,7 +85,7 @@ def _cmd_migrate(settings: Settings) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     """Every section, even when one fails; 0 only when all pass, 1 otherwise."""
     settings, problems = Settings.inspect_env(os.environ)
-    _configure_logging(settings, level="WARNING")  # the report is the output, not the logs
+    configure_logging(settings, level="WARNING")  # the report is the output, not the logs
     sections = asyncio.run(
         run_checks(settings, problems, online=args.online, now=datetime.now(UTC))
     )
@@ -136,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _cmd_check(args)
     try:
         settings = Settings.from_env(os.environ, require_token=args.command != "migrate")
-        _configure_logging(settings)
+        configure_logging(settings)
         return COMMANDS[args.command][1](settings)
     except (SettingsError, StartupError) as error:
         print(f"hipcoach: {error}", file=sys.stderr)

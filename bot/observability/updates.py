@@ -14,6 +14,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.observability.logs import CURRENT_UPDATE
 from bot.observability.metrics import (
     HEARTBEAT,
     UPDATE_SECONDS,
@@ -43,15 +44,24 @@ class ObservedApplication(Application[Any, Any, Any, Any, Any, Any]):
         UPDATES_RECEIVED.labels(kind).inc()
         HEARTBEAT.received()
         failed: list[bool] = []
-        token = _failed.set(failed)
+        failed_token = _failed.set(failed)
+        update_token = CURRENT_UPDATE.set(_ids(update))
         started = time.perf_counter()
         try:
             await super().process_update(update)
         finally:
             UPDATE_SECONDS.labels(kind).observe(time.perf_counter() - started)
-            _failed.reset(token)
+            CURRENT_UPDATE.reset(update_token)
+            _failed.reset(failed_token)
             if not failed:
                 UPDATES_HANDLED.labels(kind).inc()
+
+
+def _ids(update: object) -> tuple[int, int | None] | None:
+    if not isinstance(update, Update):
+        return None
+    chat = update.effective_chat
+    return update.update_id, chat.id if chat is not None else None
 
 
 async def count_failed_update(update: object, context: Any) -> None:

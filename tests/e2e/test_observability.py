@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import socket
 import time
@@ -90,3 +91,28 @@ async def test_metrics_count_updates_and_bot_api_calls_by_type_and_result(
     assert _value(metrics, 'hipcoach_telegram_requests_total{method="sendMessage",result="403"}')
     assert _value(metrics, 'hipcoach_updates_received_total{type="message"}') == 2.0
     assert _value(metrics, 'hipcoach_updates_handled_total{type="message"}') == 1.0
+
+
+async def test_json_logs_at_debug_name_the_update_but_never_what_the_member_typed(
+    fake_api: FakeBotAPI, database_url: str, tmp_path: Path
+) -> None:
+    typed = "my back hurts since the fall"
+    process = BotProcess(
+        fake_api, database_url, tmp_path, {"LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
+    )
+    await process.start()
+    try:
+        alex = fake_api.user(6003, "Alexandrina")
+        since = fake_api.cursor()
+        update_id = await fake_api.send_text(alex, typed)
+        await fake_api.wait_for_message(alex["id"], since=since)
+    finally:
+        await process.stop()
+    lines = process.log_path.read_text().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert {"time", "level", "logger", "message", "update_id", "chat_id"} <= set(entries[0])
+    assert any(e["update_id"] == update_id and e["chat_id"] == alex["id"] for e in entries)
+    log = "\n".join(lines)
+    assert typed not in log
+    assert "Alexandrina" not in log
+    assert fake_api.token not in log
