@@ -27,6 +27,8 @@ DEFAULT_REMINDER_GRACE_HOURS = 3.0
 DEFAULT_METRICS_HOST = "127.0.0.1"
 _TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,100}$")
 T = TypeVar("T")
+_MODES: dict[str, Literal["polling", "webhook"]] = {"polling": "polling", "webhook": "webhook"}
+_LOG_FORMATS: dict[str, Literal["text", "json"]] = {"text": "text", "json": "json"}
 _HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _ASYNC_DRIVERS = {
@@ -100,7 +102,7 @@ class Settings:
         None and raises SettingsError) and the value to use when it is broken.
         """
         read = _Reader(env)
-        mode = read("BOT_MODE", _mode, "polling")
+        mode: Literal["polling", "webhook"] = read("BOT_MODE", _mode, "polling")
         webhook_url = read("WEBHOOK_URL", _webhook_url, None)
         webhook_secret = read("WEBHOOK_SECRET", _webhook_secret, None)
         if mode == "webhook":
@@ -161,9 +163,9 @@ def _token(value: str | None, required: bool) -> str:
 
 def _mode(value: str | None) -> Literal["polling", "webhook"]:
     mode = (value or "polling").lower()
-    if mode == "polling" or mode == "webhook":
-        return mode
-    raise SettingsError("BOT_MODE", f"must be 'polling' or 'webhook', not {mode!r}")
+    if mode not in _MODES:
+        raise SettingsError("BOT_MODE", f"must be 'polling' or 'webhook', not {mode!r}")
+    return _MODES[mode]
 
 
 def _webhook_url(value: str | None) -> str | None:
@@ -237,9 +239,9 @@ def _metrics_host(value: str | None) -> str:
 
 def _log_format(value: str | None) -> Literal["text", "json"]:
     log_format = (value or "text").lower()
-    if log_format == "text" or log_format == "json":
-        return log_format
-    raise SettingsError("LOG_FORMAT", f"must be 'text' or 'json', not {value!r}")
+    if log_format not in _LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT", f"must be 'text' or 'json', not {value!r}")
+    return _LOG_FORMATS[log_format]
 
 
 def _timezone(value: str | None) -> str:

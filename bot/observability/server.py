@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import QueuePool
 from tornado.httpserver import HTTPServer
 from tornado.web import Application, RequestHandler
 
@@ -102,7 +103,7 @@ class _MetricsHandler(RequestHandler):
 
     async def get(self) -> None:
         pool = self._engine.pool
-        if hasattr(pool, "checkedout"):  # read before this scrape takes a connection
+        if isinstance(pool, QueuePool):  # read before this scrape takes a connection
             DB_POOL.labels("in_use").set(pool.checkedout())
             DB_POOL.labels("size").set(pool.size())
         try:

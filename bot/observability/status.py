@@ -33,11 +33,8 @@ class Backlog:
 
 async def read_backlog(connection: AsyncConnection, now: datetime) -> Backlog:
     """Members by status, reminders due now (and overdue), and alerts not yet delivered."""
-    by_status = dict(
-        (
-            await connection.execute(select(Member.status, func.count()).group_by(Member.status))
-        ).all()
-    )
+    counted = select(Member.status, func.count()).group_by(Member.status)
+    by_status = dict((await connection.execute(counted)).tuples().all())
     due = await _due_reminders(connection, now)
     overdue = await _due_reminders(connection, now - OVERDUE_AFTER)
     unsent, oldest = (
@@ -49,7 +46,7 @@ async def read_backlog(connection: AsyncConnection, now: datetime) -> Backlog:
         select(func.count()).select_from(Alert).where(Alert.sent_at.is_not(None))
     )
     return Backlog(
-        members_by_status={str(status): count for status, count in sorted(by_status.items())},
+        members_by_status=dict(sorted(by_status.items())),
         reminders_due=due,
         reminders_overdue=overdue,
         alerts_unsent=unsent,
