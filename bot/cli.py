@@ -26,6 +26,7 @@ from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
 from bot.observability.check import first_line, render_json, render_text, run_checks
 from bot.observability.logs import configure_logging
+from bot.observability.server import MetricsServerError
 
 EXIT_CONFIG = 2
 
@@ -73,6 +74,8 @@ def _cmd_run(settings: Settings) -> int:
         raise StartupError(
             f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url}: {first_line(error)}"
         ) from None
+    except MetricsServerError as error:
+        raise StartupError(f"METRICS_PORT: {error}") from None
     return 0
 
 

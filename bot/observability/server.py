@@ -124,6 +124,10 @@ class _MetricsHandler(RequestHandler):
         self.finish(generate_latest())
 
 
+class MetricsServerError(Exception):
+    """The metrics port cannot be opened (in use, or not allowed); the message is one line."""
+
+
 def start_server(engine: AsyncEngine, *, host: str, port: int, polling: bool) -> HTTPServer:
     """Listen now, on the running event loop; stop it with `stop_server`."""
     application = Application(
@@ -133,7 +137,10 @@ def start_server(engine: AsyncEngine, *, host: str, port: int, polling: bool) ->
         ],
         log_function=lambda _handler: None,  # a scrape every 15 s is not worth a log line
     )
-    server = application.listen(port, address=host)
+    try:
+        server = application.listen(port, address=host)
+    except OSError as error:
+        raise MetricsServerError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     log.info("health and metrics on http://%s:%d/healthz and /metrics", host, port)
     return server
 

@@ -5,6 +5,7 @@ import asyncio
 import json
 import re
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -218,3 +219,22 @@ async def test_run_against_a_refusing_or_absent_api_exits_2_with_one_line(
     # PTB logs its own failure first; the operator's answer is the last line.
     assert errors.strip().splitlines()[-1].startswith(f"hipcoach: {expected}")
     assert token not in errors
+
+
+async def test_run_with_the_metrics_port_taken_exits_2_naming_it(
+    fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            "BOT_TOKEN": FAKE_TOKEN,
+            "TELEGRAM_API_URL": fake_api.url,
+            "DATABASE_URL": "sqlite:///data/hip.db",
+            "METRICS_PORT": str(port),
+        }
+        result = await asyncio.to_thread(hipcoach, "run", env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"hipcoach: METRICS_PORT: cannot listen on 127.0.0.1:{port}")
