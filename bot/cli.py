@@ -1,7 +1,8 @@
 """`hipcoach run | migrate | check`: the entry point, and the only place that reads `.env`.
 
-Operator mistakes (a bad setting, an unreachable database, broken content) end with one line that
-names the problem and exit code 2, never a traceback.
+Operator mistakes (a bad setting, an unreachable database, broken content) end `run` and
+`migrate` with one line that names the problem and exit code 2, never a traceback; `check`
+reports every problem it finds, section by section, and exits 1 if there is any.
 """
 
 from __future__ import annotations
