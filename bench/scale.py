@@ -45,8 +45,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member
 from bot.scheduling.jobs import schedule_jobs
-from bot.scheduling.times import next_reminder_at
 from bot.services.reminders import claim_due
+from bot.timekeeping import next_reminder_at
 from handlers.reminder_texts import render
 from tests.botprocess import FAKE_TOKEN
 from tests.databases import PostgresFactory, admin_url

@@ -18,6 +18,9 @@ from bot.coaching.content import Library
 from bot.config import Settings
 from bot.context import BotData, HipApplication, HipContext
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.observability.requests import ObservedRequest
+from bot.observability.server import start_server, stop_server
+from bot.observability.updates import ObservedApplication, count_failed_update
 from handlers import (
     basics,
     coach,
@@ -35,6 +38,8 @@ log = logging.getLogger(__name__)
 
 # PTB retries a 429 only when max_retries is set; a flood answer is then waited out, not dropped.
 RATE_LIMITER_RETRIES = 3
+# PTB's own default for the application's bot (getUpdates has its own single connection).
+REQUEST_POOL_SIZE = 256
 
 
 def bot_commands() -> list[BotCommand]:
@@ -47,11 +52,20 @@ async def _post_init(application: HipApplication) -> None:
     data.sessionmaker = create_sessionmaker(data.engine)
     await coach.register_group_commands(application.bot)
     await application.bot.set_my_commands(bot_commands())
+    if data.settings.metrics_port is not None:
+        data.metrics_server = start_server(
+            data.engine,
+            host=data.settings.metrics_host,
+            port=data.settings.metrics_port,
+            polling=data.settings.bot_mode == "polling",
+        )
     log.info("hipcoach started (%r)", data.settings)
 
 
 async def _post_shutdown(application: HipApplication) -> None:
     # post_shutdown also runs when start-up failed before post_init made the engine.
+    if application.bot_data.metrics_server is not None:
+        await stop_server(application.bot_data.metrics_server)
     engine = getattr(application.bot_data, "engine", None)
     if engine is not None:
         await engine.dispose()
@@ -61,11 +75,14 @@ async def _post_shutdown(application: HipApplication) -> None:
 def build_application(settings: Settings, library: Library) -> HipApplication:
     application: HipApplication = (
         ApplicationBuilder()
+        .application_class(ObservedApplication)
         .token(settings.bot_token)
         .base_url(f"{settings.telegram_api_url}/bot")
         .base_file_url(f"{settings.telegram_api_url}/file/bot")
         .context_types(ContextTypes(context=HipContext, bot_data=BotData))
         .defaults(Defaults(tzinfo=UTC))
+        .request(ObservedRequest(connection_pool_size=REQUEST_POOL_SIZE))
+        .get_updates_request(ObservedRequest())
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -94,6 +111,7 @@ def _register_handlers(application: HipApplication) -> None:
     # Typed answers take any private message left, so they go after every other handler.
     application.add_handlers(conversation.handlers())
     application.add_error_handler(basics.on_error)
+    application.add_error_handler(count_failed_update)
 
 
 def run(settings: Settings, library: Library) -> None:

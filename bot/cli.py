@@ -1,7 +1,8 @@
 """`hipcoach run | migrate | check`: the entry point, and the only place that reads `.env`.
 
-Operator mistakes (a bad setting, an unreachable database, broken content) end with one line that
-names the problem and exit code 2, never a traceback.
+Operator mistakes (a bad setting, an unreachable database, broken content) end `run` and
+`migrate` with one line that names the problem and exit code 2, never a traceback; `check`
+reports every problem it finds, section by section, and exits 1 if there is any.
 """
 
 from __future__ import annotations
@@ -12,18 +13,21 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from dotenv import load_dotenv
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.coaching.content import Library
 from bot.coaching.loader import ContentError, default_content_dir, load_library
-from bot.config import Settings, SettingsError, TokenFilter
+from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
+from bot.observability.check import first_line, render_json, render_text, run_checks
+from bot.observability.logs import configure_logging
+from bot.observability.server import MetricsServerError
 
 EXIT_CONFIG = 2
 
@@ -32,22 +36,9 @@ class StartupError(Exception):
     """A problem the operator must fix before the bot can start; the message is one line."""
 
 
-def _configure_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    token_filter = TokenFilter(settings.bot_token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(token_filter)
-    # httpx logs every request URL, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-
-
-def _load_content() -> Library:
+def _load_content(settings: Settings) -> Library:
     try:
-        return load_library(default_content_dir())
+        return load_library(settings.content_dir or default_content_dir())
     except ContentError as error:
         raise StartupError(f"content: {error}") from None
 
@@ -61,21 +52,16 @@ async def _migrate(settings: Settings) -> list[str]:
         return pending
     except (SQLAlchemyError, OSError) as error:
         raise StartupError(
-            f"DATABASE_URL: cannot use {settings.safe_db}: {_first_line(error)}"
+            f"DATABASE_URL: cannot use {settings.safe_db}: {first_line(error)}"
         ) from None
     finally:
         await engine.dispose()
 
 
-def _first_line(error: BaseException) -> str:
-    message = str(getattr(error, "orig", None) or error).strip()
-    return message.splitlines()[0] if message else type(error).__name__
-
-
 def _cmd_run(settings: Settings) -> int:
     from bot.app import run
 
-    library = _load_content()
+    library = _load_content(settings)
     applied = asyncio.run(_migrate(settings))
     if applied:
         logging.getLogger(__name__).info("applied migrations: %s", ", ".join(applied))
@@ -87,8 +73,10 @@ def _cmd_run(settings: Settings) -> int:
         ) from None
     except NetworkError as error:
         raise StartupError(
-            f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url}: {_first_line(error)}"
+            f"TELEGRAM_API_URL: cannot reach {settings.telegram_api_url}: {first_line(error)}"
         ) from None
+    except MetricsServerError as error:
+        raise StartupError(f"METRICS_PORT: {error}") from None
     return 0
 
 
@@ -98,52 +86,22 @@ def _cmd_migrate(settings: Settings) -> int:
     return 0
 
 
-async def _database_report(settings: Settings) -> tuple[bool, str]:
-    engine = create_engine(settings.database_url)
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
-        pending = await pending_revisions(engine)
-    except (SQLAlchemyError, OSError) as error:
-        return False, f"cannot connect to {settings.safe_db}: {_first_line(error)}"
-    finally:
-        await engine.dispose()
-    if pending:
-        return (
-            False,
-            f"{settings.safe_db}: {len(pending)} migration(s) pending; run `hipcoach migrate`",
-        )
-    return True, f"{settings.safe_db}: reachable, schema up to date"
-
-
-def _cmd_check(settings: Settings) -> int:
-    problems = 0
-    print(
-        f"settings: ok (mode {settings.bot_mode}, API {settings.telegram_api_url}, "
-        f"time zone {settings.default_timezone})"
+def _cmd_check(args: argparse.Namespace) -> int:
+    """Every section, even when one fails; 0 only when all pass, 1 otherwise."""
+    settings, problems = Settings.inspect_env(os.environ)
+    configure_logging(settings, level="WARNING")  # the report is the output, not the logs
+    sections = asyncio.run(
+        run_checks(settings, problems, online=args.online, now=datetime.now(UTC))
     )
-    ok, line = asyncio.run(_database_report(settings))
-    problems += not ok
-    print(f"database: {line}")
-    try:
-        library = _load_content()
-    except StartupError as error:
-        problems += 1
-        print(error)
-    else:
-        variations = sum(len(ladder.variations) for ladder in library.ladders)
-        print(
-            f"content: ok ({len(library.ladders)} ladders, {variations} variations, "
-            f"{len(library.programme.phases)} phases)"
-        )
-    return 1 if problems else 0
+    print(render_json(sections) if args.json else render_text(sections))
+    return 0 if all(section.ok for section in sections) else 1
 
 
 COMMANDS = {
     "run": ("start the bot (applies pending migrations first)", _cmd_run),
     "migrate": ("upgrade the database to the newest schema", _cmd_migrate),
-    "check": ("validate settings, database and content; exit non-zero on any problem", _cmd_check),
 }
+CHECK_SUMMARY = "report on settings, database and content (and the Bot API with --online)"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -155,15 +113,22 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (summary, _) in COMMANDS.items():
         commands.add_parser(name, help=summary, description=summary)
+    check = commands.add_parser(
+        "check", help=CHECK_SUMMARY, description=f"{CHECK_SUMMARY}; exit 0 only if all pass"
+    )
+    check.add_argument("--json", action="store_true", help="one JSON document, for machines")
+    check.add_argument("--online", action="store_true", help="also call getMe and getWebhookInfo")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv(Path.cwd() / ".env")
+    if args.command == "check":
+        return _cmd_check(args)
     try:
         settings = Settings.from_env(os.environ, require_token=args.command != "migrate")
-        _configure_logging(settings)
+        configure_logging(settings)
         return COMMANDS[args.command][1](settings)
     except (SettingsError, StartupError) as error:
         print(f"hipcoach: {error}", file=sys.stderr)

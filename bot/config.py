@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -22,7 +23,13 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/hipcoach.db"
 DEFAULT_LISTEN_PORT = 8443
 DEFAULT_REMINDER_GRACE_HOURS = 3.0
+# Metrics reveal activity levels: only this machine (or a proxy on it) may read them by default.
+DEFAULT_METRICS_HOST = "127.0.0.1"
 _TOKEN = re.compile(r"^\d{3,15}:[A-Za-z0-9_-]{30,100}$")
+T = TypeVar("T")
+_MODES: dict[str, Literal["polling", "webhook"]] = {"polling": "polling", "webhook": "webhook"}
+_LOG_FORMATS: dict[str, Literal["text", "json"]] = {"text": "text", "json": "json"}
+_HOST = re.compile(r"^[A-Za-z0-9.:-]{1,253}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _ASYNC_DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -34,11 +41,17 @@ _ASYNC_DRIVERS = {
 
 
 class SettingsError(Exception):
-    """A setting is missing or malformed; the message is the one line shown to the operator."""
+    """Settings are missing or malformed; the message is the one line shown to the operator.
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{name}: {problem}")
+    `name` is the first setting at fault; `problems` has one line per broken setting.
+    """
+
+    def __init__(self, name: str, problem: str, *, more: Sequence[SettingsError] = ()) -> None:
         self.name = name
+        self.problem = problem
+        self.names = [name, *(error.name for error in more)]
+        self.problems = [f"{name}: {problem}", *(f"{e.name}: {e.problem}" for e in more)]
+        super().__init__("; ".join(self.problems))
 
 
 @dataclass(frozen=True)
@@ -53,6 +66,12 @@ class Settings:
     default_timezone: str
     log_level: str
     reminder_grace_hours: float
+    # None: the content shipped with the code (`bot.coaching.loader.default_content_dir`).
+    content_dir: Path | None = None
+    # None: no /healthz or /metrics server (bot/observability).
+    metrics_port: int | None = None
+    metrics_host: str = DEFAULT_METRICS_HOST
+    log_format: Literal["text", "json"] = "text"
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -65,44 +84,100 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str], *, require_token: bool = True) -> Settings:
-        def get(name: str) -> str | None:
-            value = env.get(name, "").strip()
-            return value or None
+        """The settings, or a SettingsError that names every broken one."""
+        settings, problems = cls.inspect_env(env, require_token=require_token)
+        if problems:
+            first, *more = problems
+            raise SettingsError(first.name, first.problem, more=more)
+        return settings
 
-        token = get("BOT_TOKEN")
-        if token is None and require_token:
+    @classmethod
+    def inspect_env(
+        cls, env: Mapping[str, str], *, require_token: bool = True
+    ) -> tuple[Settings, list[SettingsError]]:
+        """Every setting (a broken one replaced by its default) and every problem found.
+
+        `hipcoach check` reports all the problems and goes on to check what the rest allows.
+        A new setting is one line here: its name, its parser (which takes the stripped value or
+        None and raises SettingsError) and the value to use when it is broken.
+        """
+        read = _Reader(env)
+        mode: Literal["polling", "webhook"] = read("BOT_MODE", _mode, "polling")
+        webhook_url = read("WEBHOOK_URL", _webhook_url, None)
+        webhook_secret = read("WEBHOOK_SECRET", _webhook_secret, None)
+        if mode == "webhook":
+            read.require("WEBHOOK_URL", webhook_url, "is required when BOT_MODE=webhook")
+            read.require("WEBHOOK_SECRET", webhook_secret, "is required when BOT_MODE=webhook")
+        settings = cls(
+            bot_token=read("BOT_TOKEN", lambda value: _token(value, require_token), ""),
+            telegram_api_url=read("TELEGRAM_API_URL", _api_url, DEFAULT_API_URL),
+            database_url=read("DATABASE_URL", _database_url, DEFAULT_DATABASE_URL),
+            bot_mode=mode,
+            webhook_url=webhook_url,
+            webhook_secret=webhook_secret,
+            listen_port=read("LISTEN_PORT", _listen_port, DEFAULT_LISTEN_PORT),
+            default_timezone=read("DEFAULT_TIMEZONE", _timezone, "UTC"),
+            log_level=read("LOG_LEVEL", _log_level, "INFO"),
+            reminder_grace_hours=read(
+                "REMINDER_GRACE_HOURS", _grace_hours, DEFAULT_REMINDER_GRACE_HOURS
+            ),
+            content_dir=read("CONTENT_DIR", _content_dir, None),
+            metrics_port=read("METRICS_PORT", _metrics_port, None),
+            metrics_host=read("METRICS_HOST", _metrics_host, DEFAULT_METRICS_HOST),
+            log_format=read("LOG_FORMAT", _log_format, "text"),
+        )
+        return settings, read.problems
+
+
+class _Reader:
+    """Reads settings one by one, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+        self.problems: list[SettingsError] = []
+
+    def __call__(self, name: str, parse: Callable[[str | None], T], broken: T) -> T:
+        value = self._env.get(name, "").strip() or None
+        try:
+            return parse(value)
+        except SettingsError as error:
+            self.problems.append(error)
+            return broken
+
+    def require(self, name: str, value: object, problem: str) -> None:
+        if value is None and name not in {error.name for error in self.problems}:
+            self.problems.append(SettingsError(name, problem))
+
+
+def _token(value: str | None, required: bool) -> str:
+    if value is None:
+        if required:
             raise SettingsError(
                 "BOT_TOKEN", "is missing; get one from @BotFather and put it in .env"
             )
-        if token is not None and not _TOKEN.match(token):
-            raise SettingsError("BOT_TOKEN", "is malformed; it looks like 123456789:AAE…")
+        return ""
+    if not _TOKEN.match(value):
+        raise SettingsError("BOT_TOKEN", "is malformed; it looks like 123456789:AAE…")
+    return value
 
-        mode = (get("BOT_MODE") or "polling").lower()
-        if mode not in ("polling", "webhook"):
-            raise SettingsError("BOT_MODE", f"must be 'polling' or 'webhook', not {mode!r}")
-        webhook_url = get("WEBHOOK_URL")
-        webhook_secret = get("WEBHOOK_SECRET")
-        if webhook_url is not None:
-            _check_http_url("WEBHOOK_URL", webhook_url, https_only=True)
-        if webhook_secret is not None and not _SECRET.match(webhook_secret):
-            raise SettingsError("WEBHOOK_SECRET", "may use only A-Z, a-z, 0-9, _ and - (1-256)")
-        if mode == "webhook" and webhook_url is None:
-            raise SettingsError("WEBHOOK_URL", "is required when BOT_MODE=webhook")
-        if mode == "webhook" and webhook_secret is None:
-            raise SettingsError("WEBHOOK_SECRET", "is required when BOT_MODE=webhook")
 
-        return cls(
-            bot_token=token or "",
-            telegram_api_url=_api_url(get("TELEGRAM_API_URL") or DEFAULT_API_URL),
-            database_url=_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
-            bot_mode=mode,  # type: ignore[arg-type]
-            webhook_url=webhook_url,
-            webhook_secret=webhook_secret,
-            listen_port=_port(get("LISTEN_PORT")),
-            default_timezone=_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
-            log_level=_log_level(get("LOG_LEVEL") or "INFO"),
-            reminder_grace_hours=_grace_hours(get("REMINDER_GRACE_HOURS")),
-        )
+def _mode(value: str | None) -> Literal["polling", "webhook"]:
+    mode = (value or "polling").lower()
+    if mode not in _MODES:
+        raise SettingsError("BOT_MODE", f"must be 'polling' or 'webhook', not {mode!r}")
+    return _MODES[mode]
+
+
+def _webhook_url(value: str | None) -> str | None:
+    if value is not None:
+        _check_http_url("WEBHOOK_URL", value, https_only=True)
+    return value
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    if value is not None and not _SECRET.match(value):
+        raise SettingsError("WEBHOOK_SECRET", "may use only A-Z, a-z, 0-9, _ and - (1-256)")
+    return value
 
 
 def _check_http_url(name: str, value: str, *, https_only: bool = False) -> None:
@@ -113,12 +188,14 @@ def _check_http_url(name: str, value: str, *, https_only: bool = False) -> None:
         raise SettingsError(name, f"must be {kind}, not {value!r}")
 
 
-def _api_url(value: str) -> str:
+def _api_url(value: str | None) -> str:
+    value = value or DEFAULT_API_URL
     _check_http_url("TELEGRAM_API_URL", value)
     return value.rstrip("/")
 
 
-def _database_url(value: str) -> str:
+def _database_url(value: str | None) -> str:
+    value = value or DEFAULT_DATABASE_URL
     try:
         url: URL = make_url(value)
     except ArgumentError:
@@ -132,18 +209,43 @@ def _database_url(value: str) -> str:
         raise SettingsError("DATABASE_URL", "needs a file path, e.g. sqlite:///data/hipcoach.db")
     if driver == "postgresql+asyncpg" and not url.database:
         raise SettingsError("DATABASE_URL", "needs a database name after the host")
+    if driver == "postgresql+asyncpg" and find_spec("asyncpg") is None:
+        raise SettingsError(
+            "DATABASE_URL", 'PostgreSQL needs its driver: pip install "hipcoach[postgres]"'
+        )
     return url.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def _port(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_LISTEN_PORT
+def _port(name: str, value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
-        raise SettingsError("LISTEN_PORT", f"must be a port number from 1 to 65535, not {value!r}")
+        raise SettingsError(name, f"must be a port number from 1 to 65535, not {value!r}")
     return int(value)
 
 
-def _timezone(value: str) -> str:
+def _listen_port(value: str | None) -> int:
+    return DEFAULT_LISTEN_PORT if value is None else _port("LISTEN_PORT", value)
+
+
+def _metrics_port(value: str | None) -> int | None:
+    return None if value is None else _port("METRICS_PORT", value)
+
+
+def _metrics_host(value: str | None) -> str:
+    host = value or DEFAULT_METRICS_HOST
+    if not _HOST.match(host):
+        raise SettingsError("METRICS_HOST", f"must be a host name or IP address, not {host!r}")
+    return host
+
+
+def _log_format(value: str | None) -> Literal["text", "json"]:
+    log_format = (value or "text").lower()
+    if log_format not in _LOG_FORMATS:
+        raise SettingsError("LOG_FORMAT", f"must be 'text' or 'json', not {value!r}")
+    return _LOG_FORMATS[log_format]
+
+
+def _timezone(value: str | None) -> str:
+    value = value or "UTC"
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -153,8 +255,8 @@ def _timezone(value: str) -> str:
     return value
 
 
-def _log_level(value: str) -> str:
-    level = value.upper()
+def _log_level(value: str | None) -> str:
+    level = (value or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise SettingsError("LOG_LEVEL", f"must be DEBUG, INFO, WARNING or ERROR, not {value!r}")
     return level
@@ -170,6 +272,15 @@ def _grace_hours(value: str | None) -> float:
     if not 0 <= hours <= 24:
         raise SettingsError("REMINDER_GRACE_HOURS", f"must be hours from 0 to 24, not {value!r}")
     return hours
+
+
+def _content_dir(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).expanduser().resolve()
+    if not path.is_dir():
+        raise SettingsError("CONTENT_DIR", f"{value!r} is not a folder")
+    return path
 
 
 def sqlite_path(database_url: str) -> Path | None:

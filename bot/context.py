@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram.ext import Application, CallbackContext, ExtBot
+from tornado.httpserver import HTTPServer
 
 from bot.coaching.content import Library
 from bot.config import Settings
@@ -18,6 +19,7 @@ class BotData:
     library: Library
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
+    metrics_server: HTTPServer | None = None  # set in post_init when METRICS_PORT is given
 
 
 class HipContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

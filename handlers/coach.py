@@ -36,8 +36,8 @@ from telegram.ext import (
 from bot.charts.dashboard import dashboard_png
 from bot.context import HipContext
 from bot.db.models import CoachGroup
-from bot.scheduling.times import local_date
 from bot.services import alert_delivery, coach_groups, dashboard
+from bot.timekeeping import local_date
 from handlers import coach_texts as texts
 
 log = logging.getLogger(__name__)

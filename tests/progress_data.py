@@ -23,7 +23,7 @@ from bot.db.models import (
     Reminder,
     TrainingSession,
 )
-from bot.scheduling.times import local_instant
+from bot.timekeeping import local_instant
 
 # Phase 1 as the daily session prescribes it: (ladder, variation, sets, reps, hold, per side).
 PHASE_ONE = (

@@ -72,7 +72,7 @@ def finish_session(
     for result in results:
         prescription = state.prescriptions[result.ladder_id]
         records = history.get(result.ladder_id, ())
-        if not result.skipped:
+        if not result.skipped and result.pain is not None:  # a done exercise always has pain
             record = ExerciseRecord(prescription, _completed(result, prescription), result.pain)
             records = (*records, record)[-RECORDS_KEPT_PER_LADDER:]
             history[result.ladder_id] = records
@@ -172,13 +172,13 @@ def _read_session(
     stopped_for_pain: bool,
 ) -> _Session:
     done = [result for result in results if result.pain is not None]
-    max_pain = max((result.pain for result in done), default=None)
+    max_pain = max((result.pain for result in results if result.pain is not None), default=None)
     stopped = stopped_for_pain or (
         max_pain is not None and is_session_stopping_pain(max_pain, rules)
     )
     # The exercise the session stopped in: the most painful, the later one on a tie.
     at_fault = (
-        max(reversed(done), key=lambda result: result.pain, default=None) if stopped else None
+        max(reversed(done), key=lambda result: result.pain or 0, default=None) if stopped else None
     )
     return _Session(
         max_pain=max_pain,

@@ -189,8 +189,8 @@ def resume(
     if pain_now is not None:
         check_pain(pain_now)
     if state.status is Status.PAUSED_BY_MEMBER:
-        welcome = Decision(DecisionKind.RESUME, reasons.resume_after_member_pause(rules))
-        return Outcome(replace(state, status=Status.ACTIVE), (welcome,))
+        resumed = Decision(DecisionKind.RESUME, reasons.resume_after_member_pause(rules))
+        return Outcome(replace(state, status=Status.ACTIVE), (resumed,))
     if state.status not in (Status.PAUSED_PAIN, Status.STOPPED_RED_FLAG):
         return Outcome(state, ())
 

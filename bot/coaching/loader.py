@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.coaching.content import Ladder, Library, Phase, Programme, Rules, Variation
+from bot.packaged import packaged_dir
 
 EXERCISES_DIR = "exercises"
 PROGRAMME_FILE = "programme.yaml"
@@ -79,8 +80,8 @@ class _StrictYamlLoader(yaml.SafeLoader):
 
 
 def default_content_dir() -> Path:
-    """The repository's `content/` directory, found from this package rather than the cwd."""
-    return Path(__file__).resolve().parents[2] / "content"
+    """The content shipped with the code (`CONTENT_DIR` points the bot at an edited copy)."""
+    return packaged_dir("content")
 
 
 def load_library(content_dir: Path, seeds_dir: Path | None = None) -> Library:

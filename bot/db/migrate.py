@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -11,7 +9,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+from bot.packaged import packaged_dir
+
+MIGRATIONS_DIR = packaged_dir("migrations")
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -47,3 +47,14 @@ async def pending_revisions(engine: AsyncEngine) -> list[str]:
 
     async with engine.connect() as connection:
         return await connection.run_sync(_pending)
+
+
+async def current_and_head(engine: AsyncEngine) -> tuple[list[str], list[str]]:
+    """The revisions the database is at, and the newest the code ships (`hipcoach check`)."""
+    heads = list(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+    def _current(sync: Connection) -> list[str]:
+        return list(MigrationContext.configure(sync).get_current_heads())
+
+    async with engine.connect() as connection:
+        return await connection.run_sync(_current), heads

@@ -26,16 +26,17 @@ import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.db.models import utcnow
+from bot.observability.metrics import record_tick
+from bot.observability.requests import ObservedRequest
 from bot.scheduling.pacing import SendPacer
 from bot.services.reminders import (
     CLAIM_LEASE,
@@ -70,7 +71,7 @@ def fanout_bot(token: str, api_url: str) -> Bot:
         token,
         base_url=f"{api_url}/bot",
         base_file_url=f"{api_url}/file/bot",
-        request=HTTPXRequest(connection_pool_size=MAX_IN_FLIGHT),
+        request=ObservedRequest(connection_pool_size=MAX_IN_FLIGHT),
     )
 
 
@@ -136,6 +137,7 @@ class ReminderDispatcher:
         """Send everything due now; returns at once if this process is already sending."""
         if self._ticking.locked():
             return TickReport()
+        started = time.monotonic()
         async with self._ticking, contextlib.AsyncExitStack() as bot_open:
             tick = _Tick(asyncio.Semaphore(MAX_IN_FLIGHT), bot_open)
             sending_done = asyncio.Event()
@@ -150,6 +152,7 @@ class ReminderDispatcher:
                 await flusher
         if tick.report != TickReport():
             log.info("reminder tick: %s", tick.report)
+        record_tick(asdict(tick.report), time.monotonic() - started)
         return tick.report
 
     async def _claim_and_send(self, tick: _Tick) -> None:

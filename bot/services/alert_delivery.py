@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import Status
 from bot.db.models import Alert, CoachGroup, Member, TrainingSession
-from bot.scheduling.times import local_date
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.dashboard import (
     MISSED_DAYS_ALERT,
@@ -28,6 +27,7 @@ from bot.services.dashboard import (
     member_zone,
     restart_days,
 )
+from bot.timekeeping import local_date
 
 # Enough lines for a coach to take in at once; more wait for the next run.
 ALERTS_PER_MESSAGE = 20

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.coaching import ActivityLevel, Decision, ProgrammeState, Status
 from bot.coaching.content import Equipment, Library
 from bot.db.models import CoachGroup, DecisionRow, Member
-from bot.scheduling.times import local_date
+from bot.timekeeping import local_date
 
 # Anything a handler has a renderer for: a question, or a note such as a summary or a pointer.
 Reply = object

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import DecisionKind
 from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
-from bot.scheduling.times import local_date, local_instant
 from bot.services.members import zone_of
 from bot.services.questions import SessionStatus
+from bot.timekeeping import local_date, local_instant
 
 IN_PROGRESS = SessionStatus.IN_PROGRESS.value
 WINDOW_WEEKS_MIN = 4

@@ -37,9 +37,9 @@ from bot.coaching import ProgrammeState, Status, record_checkin
 from bot.coaching.content import Library
 from bot.db.engine import insert_for
 from bot.db.models import Checkin, Member, Reminder, TrainingSession, UtcDateTime
-from bot.scheduling.times import local_date, next_reminder_at
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.members import record_decisions
+from bot.timekeeping import local_date, next_reminder_at
 
 # A member who just finished onboarding (or changed their time) is not reminded within the hour.
 QUIET_AFTER_CHANGE = timedelta(hours=1)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db.models import Member
-from bot.scheduling.times import local_date, local_instant, next_reminder_at
 from bot.services.reminders import reschedule
+from bot.timekeeping import local_date, local_instant, next_reminder_at
 
 
 def utc(*args: int) -> datetime:

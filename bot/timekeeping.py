@@ -1,4 +1,7 @@
-"""Local reminder times to UTC instants, correct on daylight-saving change days.
+"""Members' local times to UTC instants and back, correct on daylight-saving change days.
+
+Pure arithmetic (standard library only), used by services, handlers and scheduling alike, so it
+belongs to none of them: services never import `bot.scheduling` (an import-linter contract).
 
 A local time that does not exist (spring forward, e.g. 02:30 in Berlin on 2026-03-29) is moved to
 the first valid minute after the gap; one that exists twice (fall back) uses its first occurrence.

@@ -1,0 +1,1 @@
+"""What an operator sees: `hipcoach check`, /healthz and /metrics, and structured logs."""
