@@ -24,6 +24,7 @@ from bot.coaching.loader import ContentError, default_content_dir, load_library
 from bot.config import Settings, SettingsError, TokenFilter
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
+from bot.playground import command as playground
 
 EXIT_CONFIG = 2
 
@@ -155,11 +156,15 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (summary, _) in COMMANDS.items():
         commands.add_parser(name, help=summary, description=summary)
+    summary = "try the bot in a browser: local Bot API server, chat page, movable clock"
+    playground.add_arguments(commands.add_parser("playground", help=summary, description=summary))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "playground":  # no .env: no token, no real database, no Telegram
+        return playground.main(args)
     load_dotenv(Path.cwd() / ".env")
     try:
         settings = Settings.from_env(os.environ, require_token=args.command != "migrate")

@@ -29,3 +29,10 @@ def advance(delta: timedelta) -> datetime:
 def offset() -> timedelta:
     """How far ahead of real time the clock runs (zero outside the playground)."""
     return _offset
+
+
+def set_offset(delta: timedelta) -> None:
+    """Run `delta` ahead of (or behind) real time. Only for the playground while the bot is not
+    running: restoring a saved clock, writing simulated history, starting over."""
+    global _offset
+    _offset = delta

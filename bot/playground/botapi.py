@@ -143,6 +143,13 @@ class BotAPIServer:
         if self._runner is not None:
             await self._runner.cleanup()
 
+    def forget(self) -> None:
+        """Start over: no messages, no pending updates (ids keep counting up, as Telegram's do)."""
+        self.outbox.clear()
+        self.messages.clear()
+        self.callback_answers.clear()
+        self._updates.clear()
+
     # ---- user side --------------------------------------------------------------------------
     @staticmethod
     def user(user_id: int, first_name: str = "Alex") -> dict[str, Any]:
