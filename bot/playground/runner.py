@@ -97,13 +97,16 @@ class Playground:
         await self.server.close()
 
     # ---- the page's controls ----------------------------------------------------------------
-    async def jump(self, kind: str) -> None:
-        """Move the clock forward, then run every periodic job at once, as if its time came."""
+    async def jump(self, kind: str, user_id: int | None = None) -> None:
+        """Move the clock forward, then run every periodic job at once, as if its time came.
+
+        "reminder" goes to `user_id`'s next reminder when they have one, else to anyone's.
+        """
         async with self._lock:
             if kind in JUMPS:
                 delta = JUMPS[kind]
             else:
-                due = await self._next_due()
+                due = await self._next_due(user_id) or await self._next_due()
                 if due is None:
                     return
                 delta = max(due - clock.now() + PAST_DUE, timedelta(0))
@@ -178,19 +181,21 @@ class Playground:
         for job in application.job_queue.jobs():
             await job.run(application)
 
-    async def _next_due(self) -> datetime | None:
-        """The earliest reminder or nudge still to go out, to any member."""
+    async def _next_due(self, user_id: int | None = None) -> datetime | None:
+        """The earliest reminder or nudge still to go out, to this member or to anyone."""
         if self.application is None:
             return None
+        whose = [] if user_id is None else [Member.telegram_user_id == user_id]
+        reminders = select(Reminder).join(Member, Member.id == Reminder.member_id).where(*whose)
         async with self.application.bot_data.sessionmaker() as session:
             candidates = [
-                await session.scalar(select(func.min(Member.next_reminder_at))),
+                await session.scalar(select(func.min(Member.next_reminder_at)).where(*whose)),
                 await session.scalar(
-                    select(func.min(Reminder.due_at)).where(
-                        Reminder.status == ReminderStatus.PENDING
+                    reminders.where(Reminder.status == ReminderStatus.PENDING).with_only_columns(
+                        func.min(Reminder.due_at)
                     )
                 ),
-                await session.scalar(select(func.min(Reminder.nudge_due_at))),
+                await session.scalar(reminders.with_only_columns(func.min(Reminder.nudge_due_at))),
             ]
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None

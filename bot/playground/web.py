@@ -65,7 +65,7 @@ class Controls:
 
     def __init__(
         self,
-        jump: Callable[[str], Awaitable[None]],
+        jump: Callable[[str, int | None], Awaitable[None]],
         reset: Callable[[], Awaitable[None]],
         next_reminder: Callable[[], Awaitable[str | None]],
     ) -> None:
@@ -253,10 +253,14 @@ class ChatPage:
         return web.json_response({"ok": True})
 
     async def _clock(self, request: web.Request) -> web.Response:
-        jump = (await request.json()).get("jump")
+        body = await request.json()
+        jump = body.get("jump")
         if jump not in ("hour", "day", "reminder"):
             raise web.HTTPBadRequest(text="jump by 'hour', 'day' or to the next 'reminder'")
-        await self.controls.jump(jump)
+        room = self._rooms.get(body.get("chat_id"))
+        # From a person's own chat, "next reminder" means theirs.
+        whose = room.people[0].user_id if room is not None and room.kind == "private" else None
+        await self.controls.jump(jump, whose)
         await self.publish_clock()
         return web.json_response(await self._clock_json())
 

@@ -276,7 +276,7 @@ $("#composer").addEventListener("submit", (event) => {
 $("#menu-button").onclick = () => showMenu($("#menu").hidden);
 $("#messages").addEventListener("click", followLink);
 document.querySelectorAll("[data-jump]").forEach((button) => {
-  button.onclick = () => control(button, "/pg/clock", { jump: button.dataset.jump });
+  button.onclick = () => control(button, "/pg/clock", { jump: button.dataset.jump, chat_id: state.current });
 });
 $("#reset").onclick = () => {
   if (confirm("Start over? Every chat and the bot's database are wiped.")) control($("#reset"), "/pg/reset", {});
