@@ -43,11 +43,19 @@ log = logging.getLogger(__name__)
 
 
 class Playground:
-    def __init__(self, folder: Path, library: Library, *, seed_demo: bool = False) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        library: Library,
+        *,
+        seed_demo: bool = False,
+        server: BotAPIServer | None = None,
+    ) -> None:
+        """`server`: the Bot API server to use (tests pass one they can wait on)."""
         self.folder = folder
         self.library = library
         self.seed_demo = seed_demo
-        self.server = BotAPIServer(TOKEN)
+        self.server = server or BotAPIServer(TOKEN)
         self.page = ChatPage(self.server, Controls(self.jump, self.reset, self.next_reminder))
         self.application: HipApplication | None = None
         self.settings: Settings | None = None
@@ -82,7 +90,7 @@ class Playground:
         url = await self.server.start(host, port, add_routes=self.page.add_routes)
         self.settings = Settings.from_env(
             {
-                "BOT_TOKEN": TOKEN,
+                "BOT_TOKEN": self.server.token,
                 "TELEGRAM_API_URL": url,
                 "DATABASE_URL": f"sqlite:///{self.database.resolve()}",
                 "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "UTC"),
