@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.playground.web import ALEX, GROUP_CHAT_ID, JO, ROBIN
+from bot.playground.web import ALEX, GROUP_CHAT_ID, JO, ROBIN, SAM
 from tests.member_chat import noon_offset
 
 webdriver = pytest.importorskip("selenium.webdriver")
@@ -127,6 +127,12 @@ def wait_for(driver: WebDriver, chat_id: int, fragment: str, *, after: int = 0) 
     except TimeoutException:
         recent = [text[:80] for text in bot_texts(driver, chat_id)[after:]]
         raise AssertionError(f"no {fragment!r} in chat {chat_id}; got {recent}") from None
+
+
+def text_of(driver: WebDriver, chat_id: int, fragment: str, *, after: int = 0) -> str:
+    """Wait for a bot message containing `fragment` (as `wait_for`) and return its whole text."""
+    index = wait_for(driver, chat_id, fragment, after=after)
+    return bot_texts(driver, chat_id)[index]
 
 
 def open_room(driver: WebDriver, chat_id: int) -> None:
@@ -236,7 +242,7 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
                 break
             before = press(driver, alex, label)
             WebDriverWait(driver, WAIT).until(lambda d, before=before: answered(d, alex, before))
-        summary = bot_texts(driver, alex)[wait_for(driver, alex, "Exercises done")]
+        summary = text_of(driver, alex, "Exercises done")
         assert "Highest pain: 1/10" in summary
 
     with screenshot_on_failure(driver, "progress"):
@@ -252,7 +258,7 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
         WebDriverWait(driver, WAIT).until(
             lambda d: d.find_element(By.ID, "clock").get_attribute("data-now") != shown
         )
-        reminder = bot_texts(driver, alex)[wait_for(driver, alex, "Alex!", after=before)]
+        reminder = text_of(driver, alex, "Alex!", after=before)
         assert "routine" in reminder
 
     with screenshot_on_failure(driver, "dashboard"):
@@ -293,3 +299,30 @@ def test_the_page_works_offline_without_any_outside_resource(
         "return performance.getEntriesByType('resource').map(r => r.name)"
     )
     assert resources and all(name.startswith(playground) for name in resources), resources
+
+
+def test_a_coach_invite_link_opens_in_a_members_chat(playground: str, browser: WebDriver) -> None:
+    driver = browser
+    driver.get(playground)
+    WebDriverWait(driver, WAIT).until(
+        lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "yes"
+    )
+    with screenshot_on_failure(driver, "invite"):
+        open_room(driver, GROUP_CHAT_ID)
+        driver.find_element(By.CSS_SELECTOR, f"#senders [data-as='{ROBIN.user_id}']").click()
+        before = len(bot_texts(driver, GROUP_CHAT_ID))
+        type_text(driver, "/coach")
+        wait_for(driver, GROUP_CHAT_ID, "Invite link", after=before)
+        links = driver.find_elements(By.CSS_SELECTOR, "li.msg.bot a[href*='?start=']")
+        links[-1].click()
+        prompt = WebDriverWait(driver, WAIT).until(lambda d: d.switch_to.alert)
+        prompt.send_keys(SAM.name)
+        prompt.accept()
+        welcome = text_of(driver, SAM.user_id, "Back club coaches")
+        assert "I agree" in welcome
+        assert "active" in (
+            driver.find_element(
+                By.CSS_SELECTOR, f"#rooms [data-room='{SAM.user_id}']"
+            ).get_attribute("class")
+            or ""
+        )
