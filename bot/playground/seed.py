@@ -34,7 +34,7 @@ from handlers.answers import read
 
 HISTORY_DAYS = 24
 TRAINING_HOUR = time(8, 0)
-# A member's answers stop after this many questions in one day: a guard, never reached.
+# A guard against a question the simulation cannot answer: fail instead of looping.
 MAX_ANSWERS_PER_DAY = 60
 
 

@@ -60,18 +60,13 @@ ROOMS = (
 )
 
 
+@dataclass(frozen=True)
 class Controls:
     """What the page's clock and reset buttons do; the runner fills these in."""
 
-    def __init__(
-        self,
-        jump: Callable[[str, int | None], Awaitable[None]],
-        reset: Callable[[], Awaitable[None]],
-        next_reminder: Callable[[], Awaitable[str | None]],
-    ) -> None:
-        self.jump = jump
-        self.reset = reset
-        self.next_reminder = next_reminder
+    jump: Callable[[str, int | None], Awaitable[None]]  # "hour" | "day" | "reminder", whose
+    reset: Callable[[], Awaitable[None]]
+    next_reminder: Callable[[], Awaitable[str | None]]
 
 
 class ChatPage:
@@ -190,7 +185,7 @@ class ChatPage:
                 if event is None:
                     break
                 await response.write(f"data: {json.dumps(event)}\n\n".encode())
-        except (ConnectionResetError, asyncio.CancelledError):
+        except ConnectionResetError:  # the page was closed
             pass
         finally:
             self._streams.discard(queue)

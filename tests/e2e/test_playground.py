@@ -158,3 +158,24 @@ async def test_the_demo_seed_gives_the_coach_group_weeks_of_real_history(
     assert sessions_per_member["Maya"] > sessions_per_member["Tom"] > 10
     assert sessions_per_member["Priya"] < sessions_per_member["Maya"]
     assert progressions and progressions > 0
+
+
+async def test_export_files_download_from_the_page(playground: Playground) -> None:
+    api = playground.server
+    assert isinstance(api, FakeBotAPI)
+    alex = MemberChat(api, ALEX.user_id, ALEX.name)
+    await onboard(alex, zone=noon_offset())
+    since = api.cursor()
+    await post(
+        playground,
+        "/pg/send",
+        {"chat_id": ALEX.user_id, "user_id": ALEX.user_id, "text": "/export"},
+    )
+    sent = await api.wait_for_message(
+        ALEX.user_id, since=since, match=lambda m: m.method == "sendDocument"
+    )
+    url = f"{api.url}/pg/file/{sent.chat_id}/{sent.message_id}"
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200
+        assert f'filename="{sent.file_name}"' in response.headers["Content-Disposition"]
+        assert await response.read() == sent.file_bytes

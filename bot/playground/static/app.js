@@ -228,7 +228,7 @@ function showClock(clock) {
   $("#clock").dataset.now = clock.now;
 }
 
-async function control(button, path, body) {
+async function control(path, body) {
   const all = document.querySelectorAll("#bar button");
   all.forEach((b) => { b.disabled = true; });
   try {
@@ -276,9 +276,9 @@ $("#composer").addEventListener("submit", (event) => {
 $("#menu-button").onclick = () => showMenu($("#menu").hidden);
 $("#messages").addEventListener("click", followLink);
 document.querySelectorAll("[data-jump]").forEach((button) => {
-  button.onclick = () => control(button, "/pg/clock", { jump: button.dataset.jump, chat_id: state.current });
+  button.onclick = () => control("/pg/clock", { jump: button.dataset.jump, chat_id: state.current });
 });
 $("#reset").onclick = () => {
-  if (confirm("Start over? Every chat and the bot's database are wiped.")) control($("#reset"), "/pg/reset", {});
+  if (confirm("Start over? Every chat and the bot's database are wiped.")) control("/pg/reset", {});
 };
 listen();
