@@ -81,6 +81,17 @@ class SentMessage:
         return found[0]
 
 
+class Counter:
+    """Ids counting up from 1, whose next value can be read (and saved) at any time."""
+
+    def __init__(self) -> None:
+        self.next = 1
+
+    def __next__(self) -> int:
+        value, self.next = self.next, self.next + 1
+        return value
+
+
 class ApiError(Exception):
     """A Bot API request Telegram would refuse with 400 and this description."""
 
@@ -107,8 +118,8 @@ class BotAPIServer:
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1)
+        self._update_ids = Counter()
+        self._message_ids = Counter()
         self._callback_ids = itertools.count(1)
         self._changed = asyncio.Condition()
         self._confirmed_offset = 0
@@ -142,6 +153,15 @@ class BotAPIServer:
             self._changed.notify_all()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def next_ids(self) -> tuple[int, int]:
+        """The next update id and message id, to carry on from after a restart."""
+        return self._update_ids.next, self._message_ids.next
+
+    def carry_on(self, update_id: int, message_id: int) -> None:
+        """Number from here on: the bot drops an update whose id it has already handled."""
+        self._update_ids.next = max(self._update_ids.next, update_id)
+        self._message_ids.next = max(self._message_ids.next, message_id)
 
     def forget(self) -> None:
         """Start over: no messages, no pending updates (ids keep counting up, as Telegram's do)."""

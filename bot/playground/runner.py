@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.context import HipApplication
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Member, Reminder
+from bot.db.models import Member, ProcessedUpdate, Reminder
 from bot.playground import seed
 from bot.playground.botapi import BotAPIServer
 from bot.playground.web import GROUP_CHAT_ID, GROUP_TITLE, ROBIN, ChatPage, Controls
@@ -66,8 +66,9 @@ class Playground:
         return self.folder / "hipcoach.db"
 
     @property
-    def clock_file(self) -> Path:
-        return self.folder / "clock.json"
+    def state_file(self) -> Path:
+        """The clock's lead over real time and the next ids, kept between runs."""
+        return self.folder / "state.json"
 
     async def serve(self, host: str, port: int, *, fresh: bool = False) -> None:
         stop = asyncio.Event()
@@ -86,7 +87,7 @@ class Playground:
         self.folder.mkdir(parents=True, exist_ok=True)
         if fresh:
             self._remove_state()
-        self._restore_clock()
+        self._restore_state()
         url = await self.server.start(host, port, add_routes=self.page.add_routes)
         self.settings = Settings.from_env(
             {
@@ -103,6 +104,7 @@ class Playground:
     async def close(self) -> None:
         await self._stop_bot()
         await self.server.close()
+        self._save_state()
 
     # ---- the page's controls ----------------------------------------------------------------
     async def jump(self, kind: str, user_id: int | None = None) -> None:
@@ -119,7 +121,7 @@ class Playground:
                     return
                 delta = max(due - clock.now() + PAST_DUE, timedelta(0))
             clock.advance(delta)
-            self._save_clock()
+            self._save_state()
             await self._run_jobs()
 
     async def reset(self) -> None:
@@ -143,6 +145,10 @@ class Playground:
         engine = create_engine(self.settings.database_url)
         try:
             await upgrade_to_head(engine)
+            async with engine.connect() as connection:
+                handled = await connection.scalar(select(func.max(ProcessedUpdate.update_id)))
+            # Even after a crash that lost state.json, never reuse an update id the bot handled.
+            self.server.carry_on((handled or 0) + 1, 1)
             if self.seed_demo:
                 flow = Flow(self.library, self.settings.default_timezone)
                 if await seed.seed_demo(
@@ -208,16 +214,22 @@ class Playground:
         found = [moment for moment in candidates if moment is not None]
         return min(found) if found else None
 
-    def _restore_clock(self) -> None:
-        with contextlib.suppress(FileNotFoundError, ValueError, KeyError):
-            saved = json.loads(self.clock_file.read_text())
+    def _restore_state(self) -> None:
+        with contextlib.suppress(FileNotFoundError, ValueError, KeyError, TypeError):
+            saved = json.loads(self.state_file.read_text())
             clock.set_offset(timedelta(seconds=float(saved["ahead_seconds"])))
+            self.server.carry_on(int(saved["next_update_id"]), int(saved["next_message_id"]))
 
-    def _save_clock(self) -> None:
-        ahead = clock.offset().total_seconds()
-        self.clock_file.write_text(json.dumps({"ahead_seconds": ahead}) + "\n")
+    def _save_state(self) -> None:
+        update_id, message_id = self.server.next_ids()
+        saved = {
+            "ahead_seconds": clock.offset().total_seconds(),
+            "next_update_id": update_id,
+            "next_message_id": message_id,
+        }
+        self.state_file.write_text(json.dumps(saved) + "\n")
 
     def _remove_state(self) -> None:
-        for path in (self.clock_file, *self.folder.glob("hipcoach.db*")):
+        for path in (self.state_file, *self.folder.glob("hipcoach.db*")):
             path.unlink(missing_ok=True)
         clock.set_offset(timedelta(0))

@@ -81,7 +81,7 @@ async def test_next_reminder_moves_the_clock_and_the_reminder_arrives_at_once(
     reminder = await api.wait_for_message(ALEX.user_id, since=since, match="Alex!")
     assert "routine" in reminder.body and reminder.buttons()
     assert timedelta(hours=12) < clock.now() - before < timedelta(hours=24)
-    assert (playground.folder / "clock.json").exists()
+    assert (playground.folder / "state.json").exists()
     assert shown["ahead_hours"] == pytest.approx(clock.offset().total_seconds() / 3600, abs=0.1)
 
 
@@ -98,7 +98,7 @@ async def test_a_day_forward_then_reset_starts_over_on_the_real_clock(
     await post(playground, "/pg/reset", {})
 
     assert clock.offset() == timedelta(0)
-    assert not (playground.folder / "clock.json").exists()
+    assert not (playground.folder / "state.json").exists()
     async with aiohttp.ClientSession() as http, http.get(f"{api.url}/pg/state") as response:
         assert (await response.json())["entries"] == []
     # Alex is a stranger again: /start asks for consent, not "welcome back".
@@ -179,3 +179,31 @@ async def test_export_files_download_from_the_page(playground: Playground) -> No
         assert response.status == 200
         assert f'filename="{sent.file_name}"' in response.headers["Content-Disposition"]
         assert await response.read() == sent.file_bytes
+
+
+async def test_a_restart_keeps_the_member_and_the_clock_and_answers_new_messages(
+    tmp_path: Path, library: Library
+) -> None:
+    folder = tmp_path / "playground"
+    first = Playground(folder, library, server=FakeBotAPI(TOKEN))
+    await first.start()
+    try:
+        api = first.server
+        assert isinstance(api, FakeBotAPI)
+        await onboard(MemberChat(api, ALEX.user_id, ALEX.name), zone=noon_offset())
+        await first.jump("hour")
+    finally:
+        await first.close()
+    clock.set_offset(timedelta(0))  # as a new process starts on real time
+
+    again = Playground(folder, library, server=FakeBotAPI(TOKEN))
+    await again.start()
+    try:
+        assert clock.offset() >= timedelta(hours=1)
+        api = again.server
+        assert isinstance(api, FakeBotAPI)
+        # New update ids carry on from the old run's, so the bot does not drop them as repeats.
+        await MemberChat(api, ALEX.user_id, ALEX.name).say("/today", expect="Exercise 1 of")
+    finally:
+        await again.close()
+        clock.set_offset(timedelta(0))
