@@ -61,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("bot.playground").setLevel(logging.INFO)  # what it seeded, and errors
     try:
         library = load_library(default_content_dir())
         from bot.playground.runner import Playground

@@ -1,8 +1,7 @@
 """The playground itself: the real bot, a local Bot API server and a chat page, in one process.
 
-The bot is the application `hipcoach run` builds, polling the local
-server with a dummy token; its SQLite database and clock live under `./playground/`, kept between
-runs unless `--fresh`.
+The bot is the application `hipcoach run` builds, polling the local server with a dummy token;
+its SQLite database and clock live under `./playground/`, kept between runs unless `--fresh`.
 """
 
 from __future__ import annotations
@@ -158,7 +157,7 @@ class Playground:
                     title=GROUP_TITLE,
                     coach_user_id=ROBIN.user_id,
                 ):
-                    log.warning("seeded the coach group with %d members", len(seed.DEMO_MEMBERS))
+                    log.info("seeded the coach group with %d members", len(seed.DEMO_MEMBERS))
         finally:
             await engine.dispose()
 
