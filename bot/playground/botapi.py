@@ -113,6 +113,9 @@ class BotAPIServer:
         self.webhook: dict[str, Any] = {}
         self.chat_admins: dict[int, set[int]] = {}
         self.listeners: list[Callable[[SentMessage], None]] = []
+        # Hear a button's answer that has text (Telegram shows it as a toast): chat id, text.
+        self.toast_listeners: list[Callable[[int, str], None]] = []
+        self._pressed_in: dict[str, int] = {}
         self.polling = asyncio.Event()
         self.webhook_set = asyncio.Event()
         self._chats: dict[int, dict[str, Any]] = {}
@@ -238,8 +241,10 @@ class BotAPIServer:
             data = message.button(label)["callback_data"]
         current = self.messages.get((message.chat_id, message.message_id), message)
         self._users[user["id"]] = user
+        query_id = str(next(self._callback_ids))
+        self._pressed_in[query_id] = message.chat_id
         query = {
-            "id": str(next(self._callback_ids)),
+            "id": query_id,
             "from": user,
             "chat_instance": str(message.chat_id),
             "data": data,
@@ -457,6 +462,10 @@ class BotAPIServer:
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> bool:
         self.callback_answers.append(params)
+        chat_id = self._pressed_in.pop(str(params.get("callback_query_id")), None)
+        if chat_id is not None and params.get("text"):
+            for listener in self.toast_listeners:
+                listener(chat_id, str(params["text"]))
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> bool:

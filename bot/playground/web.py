@@ -78,6 +78,7 @@ class ChatPage:
         self._typed = itertools.count(1)
         self._rooms = {room.chat_id: room for room in ROOMS}
         server.listeners.append(self._bot_sent)
+        server.toast_listeners.append(self._toast)
         for room in ROOMS:
             if room.admins:
                 server.chat_admins[room.chat_id] = set(room.admins)
@@ -128,6 +129,13 @@ class ChatPage:
                     entry[kind] = old[kind]
         self.entries[key] = entry
         self._publish({"type": "entry", "entry": entry})
+
+    def _toast(self, chat_id: int, text: str) -> None:
+        """A button's answer: Telegram shows it over the chat; the page keeps it as a notice."""
+        key = f"toast:{next(self._typed)}"
+        entry = {"key": key, "chat_id": chat_id, "from": "toast", "text": text}
+        self.entries[key] = entry | {"at": clock.now().isoformat()}
+        self._publish({"type": "entry", "entry": self.entries[key]})
 
     def _user_said(self, room: Room, person: Persona, text: str) -> None:
         key = f"user:{next(self._typed)}"

@@ -207,3 +207,22 @@ async def test_a_restart_keeps_the_member_and_the_clock_and_answers_new_messages
     finally:
         await again.close()
         clock.set_offset(timedelta(0))
+
+
+async def test_a_buttons_answer_shows_in_the_chat_as_telegram_shows_its_toast(
+    playground: Playground,
+) -> None:
+    api = playground.server
+    assert isinstance(api, FakeBotAPI)
+    alex = MemberChat(api, ALEX.user_id, ALEX.name)
+    await onboard(alex, zone=noon_offset())
+    consent = next(m for m in api.outbox if m.chat_id == ALEX.user_id and m.buttons())
+    answers = len(api.callback_answers)
+    body = {"chat_id": ALEX.user_id, "user_id": ALEX.user_id, "message_id": consent.message_id}
+    await post(playground, "/pg/press", body | {"data": consent.button("I agree")["callback_data"]})
+    await alex.barrier()
+
+    assert len(api.callback_answers) > answers
+    toasts = [e for e in playground.page.entries.values() if e["from"] == "toast"]
+    assert [e["chat_id"] for e in toasts] == [ALEX.user_id]
+    assert toasts[0]["text"] == api.callback_answers[answers]["text"]

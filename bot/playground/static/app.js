@@ -129,13 +129,13 @@ function render(entry) {
     messages.set(entry.key, li);
     $("#messages").append(li);
   }
-  li.className = `msg ${entry.from === "bot" ? "bot" : "user"}`;
+  li.className = `msg ${entry.from === "bot" || entry.from === "toast" ? entry.from : "user"}`;
   li.dataset.key = entry.key;
   li.dataset.chat = entry.chat_id;
   li.hidden = entry.chat_id !== state.current;
   li.replaceChildren();
   const r = room(entry.chat_id);
-  if (r && r.kind === "group") {
+  if (r && r.kind === "group" && entry.from !== "toast") {
     li.append(Object.assign(document.createElement("div"), { className: "who", textContent: entry.from === "bot" ? "hipcoach" : entry.from }));
   }
   if (entry.photo) {
