@@ -217,6 +217,9 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
             tap_and_wait(driver, alex, "No", f"Safety check {number}/7")
         tap_and_wait(driver, alex, "No", "How much does your back hurt")
         tap_and_wait(driver, alex, "3", "How active")
+        # The answered question was edited in place: one copy, showing the answer, no buttons.
+        asked = [t for t in bot_texts(driver, alex) if "How much does your back hurt" in t]
+        assert len(asked) == 1 and "✓ 3" in asked[0] and "edited" in asked[0]
         before = press(driver, alex, "")  # an empty label matches the first activity level
         wait_for(driver, alex, "Which of these do you have", after=before)
         tap_and_wait(driver, alex, "none of these", "daily reminder")
@@ -279,6 +282,12 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
             )
         )
         assert not bot_texts(driver, JO.user_id)
+        # The dashboard's HTML parse mode is rendered, not shown as tags.
+        bold = driver.execute_script(
+            "return [...document.querySelectorAll('li.msg.bot b')].map(b => b.textContent)"
+        )
+        assert "Back club coaches" in bold
+        assert not any("<b>" in text for text in bot_texts(driver, GROUP_CHAT_ID))
         before = len(bot_texts(driver, GROUP_CHAT_ID))
         driver.find_element(By.CSS_SELECTOR, f"#senders [data-as='{JO.user_id}']").click()
         type_text(driver, "/dashboard")
