@@ -94,6 +94,7 @@ class ChatPage:
         app.router.add_post("/pg/clock", self._clock)
         app.router.add_post("/pg/reset", self._reset)
         app.on_shutdown.append(self._close_streams)
+        app.middlewares.append(_only_json_posts)
 
     def forget(self) -> None:
         """Start over: every open page clears its chats."""
@@ -271,6 +272,21 @@ class ChatPage:
         await self.controls.reset()
         await self.publish_clock()
         return web.json_response({"ok": True})
+
+
+@web.middleware
+async def _only_json_posts(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Another web site open in the same browser can post a form here, but not JSON (the browser
+    asks first, and this server never says yes): so it cannot type, reset or move the clock."""
+    if (
+        request.method == "POST"
+        and request.path.startswith("/pg/")
+        and request.content_type != "application/json"
+    ):
+        raise web.HTTPUnsupportedMediaType(text="send JSON")
+    return await handler(request)
 
 
 def _sniff(content: bytes) -> str | None:

@@ -106,6 +106,16 @@ async def test_a_day_forward_then_reset_starts_over_on_the_real_clock(
     assert welcome.button("I agree")
 
 
+async def test_another_site_cannot_post_a_form_to_reset_the_playground(
+    playground: Playground,
+) -> None:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(f"{playground.server.url}/pg/reset", data="{}") as response,
+    ):
+        assert response.status == 415
+
+
 async def test_the_page_refuses_a_person_who_is_not_in_that_chat(playground: Playground) -> None:
     async with (
         aiohttp.ClientSession() as http,
