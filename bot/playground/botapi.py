@@ -10,6 +10,7 @@ tests (`tests/fakebotapi.py`) add fault injection and waiting helpers on top.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import itertools
 import json
@@ -71,6 +72,26 @@ class SentMessage:
     def buttons(self) -> list[dict[str, Any]]:
         rows = (self.reply_markup or {}).get("inline_keyboard", [])
         return [button for row in rows for button in row]
+
+    def to_json(self) -> dict[str, Any]:
+        """For keeping the chats between runs (uploads are stored as base64, not as params)."""
+        kept = {k: v for k, v in self.params.items() if isinstance(v, str | int | float | bool)}
+        return {
+            "method": self.method,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "text": self.text,
+            "caption": self.caption,
+            "reply_markup": self.reply_markup,
+            "file_name": self.file_name,
+            "file": None if self.file_bytes is None else base64.b64encode(self.file_bytes).decode(),
+            "params": kept,
+        }
+
+    @classmethod
+    def from_json(cls, saved: dict[str, Any]) -> SentMessage:
+        file = saved.pop("file")
+        return cls(**saved, file_bytes=None if file is None else base64.b64decode(file))
 
     def button(self, label: str) -> dict[str, Any]:
         """The inline button whose text contains `label` (case-insensitive)."""
@@ -165,6 +186,11 @@ class BotAPIServer:
         """Number from here on: the bot drops an update whose id it has already handled."""
         self._update_ids.next = max(self._update_ids.next, update_id)
         self._message_ids.next = max(self._message_ids.next, message_id)
+
+    def restore(self, messages: list[SentMessage]) -> None:
+        """Messages a previous run sent, as they last looked: their buttons can still be pressed."""
+        self.outbox = list(messages)
+        self.messages = {(m.chat_id, m.message_id): m for m in messages}
 
     def forget(self) -> None:
         """Start over: no messages, no pending updates (ids keep counting up, as Telegram's do)."""

@@ -27,7 +27,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member, ProcessedUpdate, Reminder
 from bot.playground import seed
-from bot.playground.botapi import BotAPIServer
+from bot.playground.botapi import BotAPIServer, SentMessage
 from bot.playground.web import GROUP_CHAT_ID, GROUP_TITLE, ROBIN, ChatPage, Controls
 from bot.services.members import Flow
 from bot.services.reminders import ReminderStatus
@@ -63,6 +63,11 @@ class Playground:
     @property
     def database(self) -> Path:
         return self.folder / "hipcoach.db"
+
+    @property
+    def chats_file(self) -> Path:
+        """What the page shows and the messages behind it, so the chats survive a restart."""
+        return self.folder / "chats.json"
 
     @property
     def state_file(self) -> Path:
@@ -218,6 +223,10 @@ class Playground:
             saved = json.loads(self.state_file.read_text())
             clock.set_offset(timedelta(seconds=float(saved["ahead_seconds"])))
             self.server.carry_on(int(saved["next_update_id"]), int(saved["next_message_id"]))
+        with contextlib.suppress(FileNotFoundError, ValueError, KeyError, TypeError):
+            chats = json.loads(self.chats_file.read_text())
+            self.server.restore([SentMessage.from_json(saved) for saved in chats["messages"]])
+            self.page.restore(chats["entries"])
 
     def _save_state(self) -> None:
         update_id, message_id = self.server.next_ids()
@@ -227,8 +236,13 @@ class Playground:
             "next_message_id": message_id,
         }
         self.state_file.write_text(json.dumps(saved) + "\n")
+        chats = {
+            "messages": [message.to_json() for message in self.server.messages.values()],
+            "entries": list(self.page.entries.values()),
+        }
+        self.chats_file.write_text(json.dumps(chats))
 
     def _remove_state(self) -> None:
-        for path in (self.state_file, *self.folder.glob("hipcoach.db*")):
+        for path in (self.state_file, self.chats_file, *self.folder.glob("hipcoach.db*")):
             path.unlink(missing_ok=True)
         clock.set_offset(timedelta(0))

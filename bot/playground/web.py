@@ -96,6 +96,12 @@ class ChatPage:
         app.on_shutdown.append(self._close_streams)
         app.middlewares.append(_only_json_posts)
 
+    def restore(self, entries: list[dict[str, Any]]) -> None:
+        """The chats as a previous run left them."""
+        self.entries = {entry["key"]: entry for entry in entries}
+        # Keys of typed messages and notices are numbered; carry on after the restored ones.
+        self._typed = itertools.count(len(self.entries) + 1)
+
     def forget(self) -> None:
         """Start over: every open page clears its chats."""
         self.entries.clear()

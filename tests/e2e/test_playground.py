@@ -212,8 +212,12 @@ async def test_a_restart_keeps_the_member_and_the_clock_and_answers_new_messages
         assert clock.offset() >= timedelta(hours=1)
         api = again.server
         assert isinstance(api, FakeBotAPI)
+        # The chats are as they were, and their buttons still work.
+        shown = [e["text"] for e in again.page.entries.values() if e["chat_id"] == ALEX.user_id]
+        assert any("You're all set" in text for text in shown)
+        alex = MemberChat(api, ALEX.user_id, ALEX.name)
         # New update ids carry on from the old run's, so the bot does not drop them as repeats.
-        await MemberChat(api, ALEX.user_id, ALEX.name).say("/today", expect="Exercise 1 of")
+        await alex.tap_on(alex.question(), "Start today's session", "Exercise 1 of")
     finally:
         await again.close()
         clock.set_offset(timedelta(0))
