@@ -28,6 +28,7 @@ from bot.db.migrate import pending_revisions, upgrade_to_head
 from bot.observability.check import first_line, render_json, render_text, run_checks
 from bot.observability.logs import configure_logging
 from bot.observability.server import MetricsServerError
+from bot.playground import command as playground
 
 EXIT_CONFIG = 2
 
@@ -118,11 +119,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--json", action="store_true", help="one JSON document, for machines")
     check.add_argument("--online", action="store_true", help="also call getMe and getWebhookInfo")
+    summary = "try the bot in a browser: local Bot API server, chat page, movable clock"
+    playground.add_arguments(commands.add_parser("playground", help=summary, description=summary))
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "playground":  # no .env: no token, no real database, no Telegram
+        return playground.main(args)
     load_dotenv(Path.cwd() / ".env")
     if args.command == "check":
         return _cmd_check(args)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,6 +33,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import clock
 from bot.charts.dashboard import dashboard_png
 from bot.context import HipContext
 from bot.db.models import CoachGroup
@@ -94,7 +95,7 @@ async def _is_admin(context: HipContext, chat_id: int, user_id: int) -> bool:
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 def _zone(context: HipContext) -> ZoneInfo:

@@ -7,11 +7,11 @@ against the person pressing, so an old button can never touch someone else's, or
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot import clock
 from bot.context import HipContext
 from bot.services import my_data
 from handlers import my_data_texts as texts
@@ -20,7 +20,7 @@ CALLBACK = re.compile(r"^data:(\d+):(delete|keep)$")
 
 
 async def _export(update: Update, context: HipContext) -> None:
-    now = datetime.now(UTC)
+    now = clock.now()
     async with context.services.sessionmaker.begin() as session:
         export = await my_data.export_member(
             session, update.effective_user.id, context.services.library, now

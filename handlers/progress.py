@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot import clock
 from bot.charts.progress import render_progress_chart
 from bot.context import HipContext
 from bot.services import progress
@@ -19,7 +19,7 @@ async def _progress(update: Update, context: HipContext) -> None:
     services = context.services
     async with services.sessionmaker.begin() as session:
         report = await progress.load_progress(
-            session, update.effective_user.id, datetime.now(UTC), services.settings.default_timezone
+            session, update.effective_user.id, clock.now(), services.settings.default_timezone
         )
     message = update.effective_message
     if report is None:

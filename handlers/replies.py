@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import singledispatch
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot import clock
 from bot.context import HipContext
 from bot.services.members import Flow, Person, Reply
 from bot.services.questions import (
@@ -84,7 +85,7 @@ def person(update: Update) -> Person:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    return clock.now()
 
 
 async def send(context: HipContext, chat_id: int, replies: Sequence[Reply]) -> None:

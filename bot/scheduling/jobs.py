@@ -9,7 +9,7 @@ indexed column costs the same for ten members as for 100,000.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.context import HipApplication, HipContext
@@ -88,7 +88,8 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         data=_LazyDispatcher(render),
         # Due at once (as `first=0` would be, except that APScheduler moves a first run that
         # passed before the scheduler started, i.e. during post_init, to one interval later).
-        job_kwargs=_job_options(REMINDER_TICK_INTERVAL) | {"next_run_time": utcnow()},
+        # APScheduler runs on real time, not on the application's (movable) clock.
+        job_kwargs=_job_options(REMINDER_TICK_INTERVAL) | {"next_run_time": datetime.now(UTC)},
     )
     job_queue.run_repeating(
         _forget_old_updates,
