@@ -30,7 +30,8 @@ RULE_MEANINGS: dict[str, str] = {
     ),
     "reps_step": "Reps added per set when moving up within a rep range.",
     "regress_rise_over_baseline": (
-        "Step back when pain rises this many points or more above the member's baseline."
+        "Step back when pain is above green and this many points or more above the member's "
+        "usual pain."
     ),
     "stop_session_pain": "Stop the session at once when pain during it reaches this or more.",
     "pause_red_sessions_in_a_row": (
@@ -46,8 +47,26 @@ RULE_MEANINGS: dict[str, str] = {
     "missed_days_for_easier_start": (
         "After this many missed days in a row, the next session starts one step easier."
     ),
-    "resume_max_pain": "To resume after a pause, pain now must be at or below this.",
+    "resume_max_pain": "To resume after a pause for pain, pain now must be at or below this.",
     "max_reps": "Largest reps number a member may report; catches typing slips.",
+    "usual_pain_sessions": (
+        "The usual pain is the middle of the highest pain of this many latest sessions."
+    ),
+    "min_days_between_steps": "An exercise steps up no sooner than this many days after its last.",
+    "deload_every_steps": "After this many step-ups of an exercise, a lighter week (a step back).",
+    "weekly_build_up_points": (
+        "Nothing steps up while this week's middle pain is this much over last week's."
+    ),
+    "pain_persists_weeks": (
+        "Weekly pain amber or above, not easing, for this many weeks: review advised, coach told."
+    ),
+    "replace_after_skips_in_a_row": (
+        "An exercise skipped this many sessions in a row is swapped for an easier one."
+    ),
+    "short_session_percent": "Reps under this percentage of the prescription count as short.",
+    "short_sessions_in_a_row": "This many short, green sessions in a row bring the dose down.",
+    "missed_days_for_two_steps": "After this many missed days, two steps easier.",
+    "missed_days_for_phase_back": "After this many missed days, back a phase to its first steps.",
 }
 
 EQUIPMENT_NAMES: dict[Equipment, str] = {
@@ -180,7 +199,8 @@ def _variation_section(variation: Variation) -> list[str]:
         f"- **Phase:** {variation.phase}",
         f"- **Position:** {variation.position}",
         f"- **Equipment:** {equipment or 'none'}",
-        f"- **Dose:** {dose_text(variation.dose)}",
+        f"- **Dose:** {dose_text(variation.dose)}{_dose_origin(variation)}",
+        f"- **Timing:** {_timing_text(variation)}",
         f"- **Next:** `{variation.next}`" if variation.next else "- **Next:** top of the ladder",
         f"- **Sources:** {', '.join(f'`{source}`' for source in variation.sources)}",
         "",
@@ -192,6 +212,21 @@ def _variation_section(variation: Variation) -> list[str]:
         *_bullets("Common mistakes", variation.mistakes),
         *_bullets("Stop if", variation.stop_if),
     ]
+
+
+def _dose_origin(variation: Variation) -> str:
+    if variation.dose_origin == "programme":
+        return " (the programme's own dose: the sources give none)"
+    return ""
+
+
+def _timing_text(variation: Variation) -> str:
+    timing = variation.timing
+    parts = [] if timing.seconds_per_rep is None else [f"{timing.seconds_per_rep} s a rep"]
+    if timing.directions > 1:
+        parts.append(f"{timing.directions} moves each rep")
+    parts += [f"{timing.rest_seconds} s rest between sets", f"{timing.setup_seconds} s set-up"]
+    return ", ".join(parts)
 
 
 def _bullets(title: str, items: Sequence[str]) -> list[str]:

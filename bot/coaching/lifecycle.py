@@ -25,6 +25,7 @@ from bot.coaching.state import (
     ActivityLevel,
     Decision,
     DecisionKind,
+    LadderPacing,
     Outcome,
     Prescription,
     ProgrammeState,
@@ -76,6 +77,8 @@ def start_programme(
         worse_checkins_in_a_row=0,
         worse_checkin_since_last_session=False,
         eased_after_session_on=None,
+        # The first step up of each exercise comes about a week in, like every later one.
+        pacing={ladder_id: LadderPacing(last_step_on=today) for ladder_id in prescriptions},
     )
     start = Decision(DecisionKind.START, reasons.start(baseline_pain, activity, zone))
     return Outcome(state, (start, *left_out))
@@ -95,11 +98,16 @@ def advance_phase_if_ready(
     if criteria is None or upcoming is None:
         return state, ()
     recent = state.session_pains[-criteria.recent_sessions :]
+    # An exercise skipped the last time it came up may be the one that hurts: not yet.
+    skipping = any(
+        state.pacing.get(ladder_id, LadderPacing()).skips_in_a_row for ladder_id in phase.ladders
+    )
     ready = (
         state.sessions_in_phase >= criteria.min_sessions
         and len(recent) == criteria.recent_sessions
         and max(recent) <= criteria.max_recent_pain
         and len(state.ladders_progressed_in_phase) >= criteria.min_ladders_progressed
+        and not skipping
     )
     if not ready:
         return state, ()
@@ -108,11 +116,15 @@ def advance_phase_if_ready(
     entered, left_out = _enter_ladders(new_ladders, library, state.equipment, prescribe)
     joined = kept | entered
     prescriptions = {lid: joined[lid] for lid in upcoming.ladders if lid in joined}
+    pacing = {lid: state.pacing.get(lid, LadderPacing()) for lid in kept} | {
+        lid: LadderPacing(last_step_on=state.last_session_date) for lid in entered
+    }
     new_state = replace(
         state,
         phase=upcoming.number,
         prescriptions=prescriptions,
         history={lid: rec for lid, rec in state.history.items() if lid in prescriptions},
+        pacing=pacing,
         sessions_in_phase=0,
         ladders_progressed_in_phase=frozenset(),
     )
@@ -123,19 +135,26 @@ def advance_phase_if_ready(
 
 
 def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -> Outcome:
-    """Before planning: after missed_days_for_easier_start or more days without a session, every
-    exercise starts one step easier, once per break (calling again changes nothing).
+    """Before planning: after a break, the next session starts easier, once per break (calling
+    again changes nothing), by as much as the break was long.
 
-    Days missed are the days strictly between the last session and today. Nothing eases before
-    the first session: the starting dose already fits the member.
+    missed_days_for_easier_start or more: one step easier; missed_days_for_two_steps or more: two
+    steps; missed_days_for_phase_back or more: the previous phase (or this one, from phase 1) at
+    its first steps. Days missed are the days strictly between the last session and today. Nothing
+    eases before the first session: the starting dose already fits the member.
     """
+    rules = library.rules
     last = state.last_session_date
     if state.status is not Status.ACTIVE or last is None or state.eased_after_session_on == last:
         return Outcome(state, ())
     missed = (today - last).days - 1
-    if missed < library.rules.missed_days_for_easier_start:
+    if missed < rules.missed_days_for_easier_start:
         return Outcome(state, ())
-    prescriptions, changes = _every_ladder_one_step_easier(state, library)
+    if missed >= rules.missed_days_for_phase_back:
+        outcome = back_a_phase(state, library, today=today, reason=reasons.back_after_break(missed))
+        return Outcome(replace(outcome.state, eased_after_session_on=last), outcome.decisions)
+    steps = 2 if missed >= rules.missed_days_for_two_steps else 1
+    prescriptions, changes = _every_ladder_easier(state, library, steps)
     decisions = tuple(
         Decision(
             DecisionKind.EASIER_AFTER_BREAK,
@@ -144,6 +163,7 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
                 library.variation(old.variation_id),
                 new,
                 library.variation(new.variation_id),
+                steps,
             ),
             ladder_id=old.ladder_id,
             from_variation=old.variation_id,
@@ -153,6 +173,26 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
     )
     new_state = replace(state, prescriptions=prescriptions, eased_after_session_on=last)
     return Outcome(new_state, decisions)
+
+
+def back_a_phase(state: ProgrammeState, library: Library, *, today: date, reason: str) -> Outcome:
+    """Restart in the phase before this one (phase 1 stays phase 1), every exercise at its
+    easiest rung the member's kit allows, at reps_min; the first step up comes a week later."""
+    phase = library.phase(state.phase)
+    earlier = [other for other in library.programme.phases if other.number < phase.number]
+    target = max(earlier, key=lambda other: other.number, default=phase)
+    prescriptions, left_out = _enter_ladders(target.ladders, library, state.equipment, prescribe)
+    new_state = replace(
+        state,
+        phase=target.number,
+        prescriptions=prescriptions,
+        history={},
+        pacing={lid: LadderPacing(last_step_on=today) for lid in prescriptions},
+        sessions_in_phase=0,
+        ladders_progressed_in_phase=frozenset(),
+    )
+    decision = Decision(DecisionKind.PHASE_BACK, reasons.phase_back(reason, target))
+    return Outcome(new_state, (decision, *left_out))
 
 
 def record_red_flag(state: ProgrammeState, *, today: date) -> Outcome:
@@ -182,8 +222,9 @@ def resume(
 
     After the member's own pause, straight back (the missed-days rule applies at the next plan).
     After a pain pause: pain_now <= resume_max_pain and a professional seen or symptoms settled;
-    after a red flag: pain_now <= resume_max_pain and cleared by a clinician. Both restart every
-    exercise one step easier, with the pain history that caused the pause set aside.
+    after a red flag: pain_now <= resume_max_pain and cleared by a clinician (a "no" keeps the
+    pause). Both restart in the previous phase at its first steps (see back_a_phase), with the
+    pain history that caused the pause set aside and pain_now as the new starting rating.
     """
     rules = library.rules
     if pain_now is not None:
@@ -213,17 +254,21 @@ def resume(
         welcome = reasons.resume_after_red_flag(pain_now)
     else:
         welcome = reasons.resume_after_pain(pain_now)
-    prescriptions, _ = _every_ladder_one_step_easier(state, library)
+    restarted = back_a_phase(
+        state, library, today=today, reason=reasons.back_after_pause(state.phase)
+    )
     new_state = replace(
-        state,
+        restarted.state,
         status=Status.ACTIVE,
-        prescriptions=prescriptions,
+        baseline_pain=pain_now,
         session_pains=(),
+        pain_log=(),
         worse_checkins_in_a_row=0,
         worse_checkin_since_last_session=False,
+        settled_checkin_since_last_session=False,
         eased_after_session_on=state.last_session_date,
     )
-    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome),))
+    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome), *restarted.decisions))
 
 
 def change_equipment(
@@ -313,17 +358,21 @@ def _equipment_decision(reason: str, old: Prescription | None, new: Prescription
     )
 
 
-def _every_ladder_one_step_easier(
-    state: ProgrammeState, library: Library
+def _every_ladder_easier(
+    state: ProgrammeState, library: Library, steps: int
 ) -> tuple[dict[str, Prescription], list[tuple[Prescription, Prescription]]]:
-    """Every prescription one step easier (those already gentlest stay), in the phase's order,
-    with the (old, new) pairs that changed."""
+    """Every prescription `steps` steps easier (as far as it goes), in the phase's order, with
+    the (old, new) pairs that changed."""
     prescriptions = dict(state.prescriptions)
     changes: list[tuple[Prescription, Prescription]] = []
     for ladder_id in library.phase(state.phase).ladders:
         old = prescriptions.get(ladder_id)
-        new = None if old is None else one_step_easier(old, library, state.equipment)
-        if old is not None and new is not None:
+        if old is None:
+            continue
+        new = old
+        for _ in range(steps):
+            new = one_step_easier(new, library, state.equipment) or new
+        if new != old:
             prescriptions[ladder_id] = new
             changes.append((old, new))
     return prescriptions, changes
