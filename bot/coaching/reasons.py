@@ -196,7 +196,7 @@ def short_sessions(
         return f"You couldn't finish the holds of {the(variation.name)} {_sessions(sessions)}"
     return (
         f"You did up to {achieved} of {prescription.reps} reps of {the(variation.name)} "
-        f"{_sessions(sessions)}, so it starts from what you can do"
+        f"{_sessions(sessions)}"
     )
 
 
