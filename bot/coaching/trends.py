@@ -52,9 +52,12 @@ def build_up(
 
 
 def persisting_pain(state: ProgrammeState, today: date, rules: Rules) -> tuple[int, ...] | None:
-    """The weekly middle pains, oldest first, when pain persists: every one of the last
-    pain_persists_weeks weeks had sessions, all amber or above, and the latest is not lower than
-    the first. None otherwise."""
+    """The weekly middle pains, oldest first, when pain persists: the log covers the whole of the
+    last pain_persists_weeks weeks, each had sessions, all amber or above, and the latest is not
+    lower than the first. None otherwise."""
+    first_day = today - timedelta(days=7 * rules.pain_persists_weeks - 1)
+    if not state.pain_log or state.pain_log[0][0] > first_day:
+        return None  # the log does not cover the whole span yet
     weeks = [
         weekly_pain(state.pain_log, today, weeks_ago)
         for weeks_ago in reversed(range(rules.pain_persists_weeks))
