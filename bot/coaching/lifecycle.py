@@ -135,25 +135,27 @@ def advance_phase_if_ready(
 
 
 def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -> Outcome:
-    """Before planning: after a break, the next session starts easier, once per break (calling
-    again changes nothing), by as much as the break was long.
+    """Before planning: after a break, the next session starts easier, by as much as the break
+    is long; calling again changes nothing until the break reaches its next length.
 
     missed_days_for_easier_start or more: one step easier; missed_days_for_two_steps or more: two
     steps; missed_days_for_phase_back or more: the previous phase (or this one, from phase 1) at
     its first steps. Days missed are the days strictly between the last session and today. Nothing
     eases before the first session: the starting dose already fits the member.
     """
-    rules = library.rules
     last = state.last_session_date
-    if state.status is not Status.ACTIVE or last is None or state.eased_after_session_on == last:
+    if state.status is not Status.ACTIVE or last is None:
         return Outcome(state, ())
     missed = (today - last).days - 1
-    if missed < rules.missed_days_for_easier_start:
+    level = _break_level(missed, library)
+    done = state.break_eased_level if state.eased_after_session_on == last else 0
+    if level <= done:
         return Outcome(state, ())
-    if missed >= rules.missed_days_for_phase_back:
+    if level == PHASE_BACK_LEVEL:
         outcome = back_a_phase(state, library, today=today, reason=reasons.back_after_break(missed))
-        return Outcome(replace(outcome.state, eased_after_session_on=last), outcome.decisions)
-    steps = 2 if missed >= rules.missed_days_for_two_steps else 1
+        eased = replace(outcome.state, eased_after_session_on=last, break_eased_level=level)
+        return Outcome(eased, outcome.decisions)
+    steps = level - done
     prescriptions, changes = _every_ladder_easier(state, library, steps)
     decisions = tuple(
         Decision(
@@ -171,8 +173,23 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
         )
         for old, new in changes
     )
-    new_state = replace(state, prescriptions=prescriptions, eased_after_session_on=last)
+    new_state = replace(
+        state, prescriptions=prescriptions, eased_after_session_on=last, break_eased_level=level
+    )
     return Outcome(new_state, decisions)
+
+
+PHASE_BACK_LEVEL = 3
+
+
+def _break_level(missed: int, library: Library) -> int:
+    """0 for no easing, 1 or 2 steps, or PHASE_BACK_LEVEL, by the days missed."""
+    rules = library.rules
+    if missed >= rules.missed_days_for_phase_back:
+        return PHASE_BACK_LEVEL
+    if missed >= rules.missed_days_for_two_steps:
+        return 2
+    return 1 if missed >= rules.missed_days_for_easier_start else 0
 
 
 def back_a_phase(state: ProgrammeState, library: Library, *, today: date, reason: str) -> Outcome:
@@ -267,6 +284,7 @@ def resume(
         worse_checkin_since_last_session=False,
         settled_checkin_since_last_session=False,
         eased_after_session_on=state.last_session_date,
+        break_eased_level=PHASE_BACK_LEVEL,
     )
     return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome), *restarted.decisions))
 

@@ -243,6 +243,9 @@ class ProgrammeState:
     pacing: Mapping[str, LadderPacing] = field(default_factory=dict)
     # When the member was last advised to have persisting pain reviewed.
     not_improving_advised_on: date | None = None
+    # How far the break after eased_after_session_on has been eased: 1 or 2 steps, or 3 for back
+    # a phase, so a break that goes on (sessions of nothing but skips) eases further as it grows.
+    break_eased_level: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (dates as ISO strings) for the database's JSON column."""
@@ -274,6 +277,7 @@ class ProgrammeState:
                 ladder_id: pacing.to_json() for ladder_id, pacing in sorted(self.pacing.items())
             },
             "not_improving_advised_on": _iso(self.not_improving_advised_on),
+            "break_eased_level": self.break_eased_level,
         }
 
     @classmethod
@@ -318,6 +322,10 @@ class ProgrammeState:
                 for ladder_id, pacing in data.get("pacing", {}).items()
             },
             not_improving_advised_on=_date(data.get("not_improving_advised_on")),
+            # Version 1 eased a break by one step, once.
+            break_eased_level=data.get(
+                "break_eased_level", 0 if data["eased_after_session_on"] is None else 1
+            ),
         )
 
 
