@@ -25,8 +25,10 @@ from bot.coaching.state import (
     Outcome,
     Prescription,
     ProgrammeState,
+    SkipReason,
     Status,
 )
+from bot.coaching.trends import describe_usual_pain
 
 __all__ = [
     "ActivityLevel",
@@ -38,10 +40,12 @@ __all__ = [
     "Outcome",
     "Prescription",
     "ProgrammeState",
+    "SkipReason",
     "Status",
     "Zone",
     "apply_missed_days",
     "change_equipment",
+    "describe_usual_pain",
     "estimate_minutes",
     "finish_session",
     "is_session_stopping_pain",

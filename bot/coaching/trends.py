@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from statistics import median_low
 
+from bot.coaching import reasons
 from bot.coaching.content import Rules
 from bot.coaching.state import ProgrammeState
 
@@ -25,9 +26,10 @@ def usual_pain(state: ProgrammeState, rules: Rules) -> int:
     return median_low(values)
 
 
-def usual_pain_sessions_counted(state: ProgrammeState, rules: Rules) -> int:
-    """How many sessions the usual pain is taken from (0 before the first one)."""
-    return min(len(state.session_pains), rules.usual_pain_sessions)
+def describe_usual_pain(state: ProgrammeState, rules: Rules) -> str:
+    """The usual pain and how it was worked out, for /why."""
+    counted = min(len(state.session_pains), rules.usual_pain_sessions)
+    return reasons.usual_pain(usual_pain(state, rules), counted, rules)
 
 
 def weekly_pain(pain_log: Sequence[tuple[date, int]], today: date, weeks_ago: int) -> int | None:
