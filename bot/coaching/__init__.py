@@ -8,6 +8,7 @@ from bot.coaching.decisions import finish_session, record_checkin
 from bot.coaching.lifecycle import (
     apply_missed_days,
     change_equipment,
+    ease_for_days,
     pause_by_member,
     record_red_flag,
     resume,
@@ -46,6 +47,7 @@ __all__ = [
     "apply_missed_days",
     "change_equipment",
     "describe_usual_pain",
+    "ease_for_days",
     "estimate_minutes",
     "finish_session",
     "is_session_stopping_pain",

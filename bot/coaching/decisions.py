@@ -53,11 +53,18 @@ class _Session:
     after_settled_checkin: bool
     usual_pain: int
     building_up: tuple[int, int] | None  # (this week, last week) middle pains
+    flare_until: date | None  # easing off for a flare-up up to this day
     at_fault: ExerciseResult | None  # the exercise the session stopped in
 
     @property
     def holds_everything_back(self) -> bool:
-        return self.stopped or self.red or self.after_worse_checkin or self.building_up is not None
+        return (
+            self.stopped
+            or self.red
+            or self.after_worse_checkin
+            or self.building_up is not None
+            or self.flare_until is not None
+        )
 
 
 def finish_session(
@@ -237,6 +244,9 @@ def _read_session(
         after_settled_checkin=state.settled_checkin_since_last_session,
         usual_pain=usual_pain(state, rules),
         building_up=build_up(log, today, rules),
+        flare_until=state.flare_until
+        if state.flare_until is not None and today <= state.flare_until
+        else None,
         at_fault=at_fault,
     )
 
@@ -461,10 +471,12 @@ def _held_back_reason(prescription: Prescription, variation: Variation, session:
         return reasons.held_after_red_session(prescription, variation, session.max_pain)
     if session.stopped:
         return reasons.held_after_stop(prescription, variation)
-    if session.after_worse_checkin or session.building_up is None:
+    if session.after_worse_checkin:
         return reasons.held_after_worse_checkin(prescription, variation)
-    this_week, last_week = session.building_up
-    return reasons.held_after_build_up(prescription, variation, this_week, last_week)
+    if session.building_up is not None:
+        this_week, last_week = session.building_up
+        return reasons.held_after_build_up(prescription, variation, this_week, last_week)
+    return reasons.held_for_flare(prescription, variation, session.flare_until or session.today)
 
 
 def _progress(

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.coaching.content import Dose, Equipment, Ladder, Library, Phase, Rules, Variation
-from bot.coaching.loader import ContentError, default_content_dir, load_library
+from bot.coaching.education import Education
+from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 
 COMMAND = "python -m bot.coaching.exercise_docs"
 
@@ -81,8 +82,9 @@ def default_docs_path() -> Path:
     return default_content_dir().parent / "docs" / "exercises.md"
 
 
-def render_markdown(library: Library) -> str:
-    """The whole review page: programme, rules, then every ladder with its variations in order."""
+def render_markdown(library: Library, education: Education | None = None) -> str:
+    """The whole review page: programme, rules, every ladder with its variations in order, then
+    (when given) the tips with their sources and the flare-up plan."""
     lines = [
         "# Exercise library",
         "",
@@ -98,7 +100,38 @@ def render_markdown(library: Library) -> str:
     ]
     for ladder in library.ladders:
         lines += _ladder_section(ladder, library)
+    if education is not None:
+        lines += _education_section(education)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _education_section(education: Education) -> list[str]:
+    plan = education.flare_plan
+    return [
+        "## Tips after a session",
+        "",
+        f"One after each completed session, the one shown least recently; never the same tip "
+        f"within {education.repeat_after_days} days.",
+        "",
+        "| Tip | Topic | Text | Source |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| `{tip.id}` | {tip.topic.replace('_', ' ')} | {tip.text} | [{tip.source}] |"
+            for tip in education.tips
+        ),
+        "",
+        "Sources:",
+        "",
+        *(f"- [{key}] {reference}" for key, reference in education.sources.items()),
+        "",
+        "## Flare-up plan (/flare)",
+        "",
+        *_bullets("Today", plan.today),
+        *_bullets("Skip", plan.skip),
+        *_bullets("Get help", plan.seek_help),
+        f"Then: {plan.offer_ease}",
+        "",
+    ]
 
 
 def dose_text(dose: Dose) -> str:
@@ -244,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=default_docs_path(), help="page to write")
     args = parser.parse_args(argv)
     try:
-        text = render_markdown(load_library(default_content_dir()))
+        content = default_content_dir()
+        text = render_markdown(load_library(content), load_education(content))
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1

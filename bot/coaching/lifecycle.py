@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.coaching import reasons
 from bot.coaching.content import Equipment, Ladder, Library, Phase, Variation
@@ -210,6 +210,38 @@ def back_a_phase(state: ProgrammeState, library: Library, *, today: date, reason
     )
     decision = Decision(DecisionKind.PHASE_BACK, reasons.phase_back(reason, target))
     return Outcome(new_state, (decision, *left_out))
+
+
+def ease_for_days(
+    state: ProgrammeState, library: Library, *, today: date, days: int = 3
+) -> Outcome:
+    """/flare: every exercise one step easier now, and nothing steps up for `days` days.
+
+    Only while active. Asking again during a flare-up only extends it: the doses are not eased
+    a second time.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    if state.status is not Status.ACTIVE:
+        return Outcome(state, ())
+    until = today + timedelta(days=days - 1)
+    if state.flare_until is not None and today <= state.flare_until:
+        return Outcome(replace(state, flare_until=max(until, state.flare_until)), ())
+    prescriptions, changes = _every_ladder_easier(state, library, 1)
+    decisions = tuple(
+        Decision(
+            DecisionKind.FLARE_EASE,
+            reasons.flare_ease(
+                library.variation(old.variation_id), new, library.variation(new.variation_id), until
+            ),
+            ladder_id=old.ladder_id,
+            from_variation=old.variation_id,
+            to_variation=new.variation_id,
+        )
+        for old, new in changes
+    )
+    new_state = replace(state, prescriptions=prescriptions, flare_until=until)
+    return Outcome(new_state, decisions)
 
 
 def record_red_flag(state: ProgrammeState, *, today: date) -> Outcome:

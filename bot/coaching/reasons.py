@@ -7,6 +7,7 @@ naming the exercise, the numbers and the rule, and never a diagnosis.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from bot.coaching.content import Equipment, Phase, Rules, Variation
 from bot.coaching.pain import Zone
@@ -271,6 +272,26 @@ def held_after_stop(prescription: Prescription, variation: Variation) -> str:
     return (
         f"Today's session stopped because of pain, so nothing steps up: {the(variation.name)} "
         f"stays at {dose_text(prescription)}."
+    )
+
+
+def _day(day: date) -> str:
+    """'Thursday 6 March'."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def held_for_flare(prescription: Prescription, variation: Variation, until: date) -> str:
+    return (
+        f"You're going easy for a flare-up until {_day(until)}, so nothing steps up: "
+        f"{the(variation.name)} stays at {dose_text(prescription)}."
+    )
+
+
+def flare_ease(variation: Variation, new: Prescription, new_rung: Variation, until: date) -> str:
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return (
+        f"For your flare-up, {the(variation.name)} goes a step easier: {where}{dose_text(new)}, "
+        f"and nothing steps up until {_day(until)}."
     )
 
 

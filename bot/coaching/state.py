@@ -78,6 +78,8 @@ class DecisionKind(StrEnum):
     KEEPS_SKIPPING = "keeps_skipping"
     # A break long enough (or a pain pause) to restart in an earlier phase.
     PHASE_BACK = "phase_back"
+    # The member asked for easier sessions during a flare-up (/flare).
+    FLARE_EASE = "flare_ease"
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,8 @@ class ProgrammeState:
     # How far the break after eased_after_session_on has been eased: 1 or 2 steps, or 3 for back
     # a phase, so a break that goes on (sessions of nothing but skips) eases further as it grows.
     break_eased_level: int = 0
+    # After /flare: nothing steps up in sessions up to and including this day.
+    flare_until: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (dates as ISO strings) for the database's JSON column."""
@@ -278,6 +282,7 @@ class ProgrammeState:
             },
             "not_improving_advised_on": _iso(self.not_improving_advised_on),
             "break_eased_level": self.break_eased_level,
+            "flare_until": _iso(self.flare_until),
         }
 
     @classmethod
@@ -322,6 +327,7 @@ class ProgrammeState:
                 for ladder_id, pacing in data.get("pacing", {}).items()
             },
             not_improving_advised_on=_date(data.get("not_improving_advised_on")),
+            flare_until=_date(data.get("flare_until")),
             # Version 1 eased a break by one step, once.
             break_eased_level=data.get(
                 "break_eased_level", 0 if data["eased_after_session_on"] is None else 1

@@ -26,6 +26,7 @@ from bot.coaching import (
     Zone,
     apply_missed_days,
     change_equipment,
+    ease_for_days,
     estimate_minutes,
     finish_session,
     is_session_stopping_pain,
@@ -85,6 +86,7 @@ EVENTS = {
     "member_pause": st.tuples(st.just("member_pause"), st.integers(0, 3)),
     "equipment": st.tuples(st.just("equipment"), st.integers(0, 2), equipment_sets),
     "red_flag": st.tuples(st.just("red_flag"), st.integers(0, 2)),
+    "flare": st.tuples(st.just("flare"), st.integers(0, 2), st.integers(1, 5)),
 }
 # Sessions and check-ins are most of a member's life; a red flag is rare.
 EVENT_MIX = ["session"] * 12 + ["checkin"] * 4 + ["resume"] * 3 + list(EVENTS)
@@ -191,6 +193,9 @@ def live(member: dict[str, Any]) -> list[Step]:
             steps.append(Step(kind, today, state, outcome))
         elif kind == "red_flag":
             steps.append(Step(kind, today, state, record_red_flag(state, today=today)))
+        elif kind == "flare":
+            outcome = ease_for_days(state, library, today=today, days=details[0])
+            steps.append(Step(kind, today, state, outcome))
         else:
             outcome = change_equipment(state, library, equipment=details[0], today=today)
             steps.append(Step(kind, today, state, outcome))
@@ -342,9 +347,10 @@ def test_red_session_patterns_pause_exactly_by_the_rule(
 
 @properties
 @given(members)
-def test_no_progression_after_a_worse_morning(member: dict[str, Any]) -> None:
+def test_no_progression_after_a_worse_morning_or_during_a_flare(member: dict[str, Any]) -> None:
     for step in live(member):
-        if step.event == "session" and step.before.worse_checkin_since_last_session:
+        flare = step.before.flare_until is not None and step.today <= step.before.flare_until
+        if step.event == "session" and (step.before.worse_checkin_since_last_session or flare):
             kinds = {d.kind for d in step.outcome.decisions}
             assert DecisionKind.PROGRESS not in kinds
             assert DecisionKind.PHASE_UP not in kinds
