@@ -153,6 +153,8 @@ DECISION_WORDS = {
     DecisionKind.NOT_IMPROVING: "Not improving",
     DecisionKind.KEEPS_SKIPPING: "Keeps skipping",
     DecisionKind.PHASE_BACK: "Earlier phase",
+    DecisionKind.LIGHTER_WEEK: "Lighter week",
+    DecisionKind.FLARE_EASE: "Easier for a flare-up",
 }
 
 

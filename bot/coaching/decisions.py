@@ -264,10 +264,6 @@ def _completed(result: ExerciseResult, prescription: Prescription) -> bool:
     return result.reps_done is not None and result.reps_done >= prescription.reps
 
 
-def _counts_as_skip(result: ExerciseResult) -> bool:
-    return result.skipped and result.skip_reason is not SkipReason.NO_TIME
-
-
 def _decide_exercise(
     result: ExerciseResult,
     prescription: Prescription,
@@ -280,16 +276,16 @@ def _decide_exercise(
     """Regress, hold or progress one exercise, and how its pacing moves on.
 
     Any change of dose restarts the wait of min_days_between_steps; a step up counts towards the
-    next lighter week, which resets the count.
+    next lighter week, which resets the count. A skip for "no time" leaves the skip count alone.
     """
-    skips = pacing.skips_in_a_row + 1 if _counts_as_skip(result) else 0
-    if result.skipped and not _counts_as_skip(result):
-        skips = pacing.skips_in_a_row
-    decision, new, deload = _decide(
-        result, prescription, records, skips, pacing, state, library, session
-    )
+    skips = pacing.skips_in_a_row
+    if not result.skipped:
+        skips = 0
+    elif result.skip_reason is not SkipReason.NO_TIME:
+        skips += 1
+    decision, new = _decide(result, prescription, records, skips, pacing, state, library, session)
     steps = pacing.steps_since_deload
-    if deload:
+    if decision.kind is DecisionKind.LIGHTER_WEEK:
         steps = 0
     elif decision.kind is DecisionKind.PROGRESS:
         steps += 1
@@ -306,48 +302,43 @@ def _decide(
     state: ProgrammeState,
     library: Library,
     session: _Session,
-) -> tuple[Decision, Prescription, bool]:
-    """The checks in order of priority; the flag says the decision is a lighter week."""
+) -> tuple[Decision, Prescription]:
+    """The checks in the order of docs/coaching-rules.md; the first that applies decides."""
     rules = library.rules
     variation = library.variation(prescription.variation_id)
-    if result.skipped:
-        return (*_skipped(result, prescription, variation, skips, state, library), False)
+    if result.skipped or result.pain is None:
+        return _skipped(result, prescription, variation, skips, state, library)
     pain = result.pain
-    assert pain is not None  # checked by ExerciseResult
     trigger = _regress_trigger(result.ladder_id, variation, pain, session, rules)
     if trigger is not None:
-        return (*_regress(prescription, variation, trigger, state, library), False)
+        return _regress(prescription, variation, trigger, state, library)
     zone = pain_zone(pain, rules)
     if not _completed(result, prescription):
         short = _short_run(records, prescription, rules)
         if short is not None and zone is Zone.GREEN:
-            return (*_to_achieved(prescription, variation, short, state, library), False)
-        return (
-            *_hold(prescription, reasons.fell_short(prescription, variation, result.reps_done)),
-            False,
-        )
+            return _to_achieved(prescription, variation, short, state, library)
+        return _hold(prescription, reasons.fell_short(prescription, variation, result.reps_done))
     if session.holds_everything_back:
-        return (*_hold(prescription, _held_back_reason(prescription, variation, session)), False)
+        return _hold(prescription, _held_back_reason(prescription, variation, session))
     if zone is Zone.AMBER and not session.after_settled_checkin:
-        return (*_hold(prescription, reasons.amber_pain(prescription, variation, pain)), False)
+        return _hold(prescription, reasons.amber_pain(prescription, variation, pain))
     needed = rules.progress_after_green_sessions
     streak = _steady_streak(records, prescription, session.usual_pain, rules)
     if streak < needed:
         reason = reasons.not_yet_enough_green(prescription, variation, pain, needed - streak)
-        return (*_hold(prescription, reason), False)
+        return _hold(prescription, reason)
     last_step = pacing.last_step_on
     if last_step is not None and (session.today - last_step).days < rules.min_days_between_steps:
         days = (session.today - last_step).days
-        reason = reasons.too_soon_to_step(prescription, variation, days, rules)
-        return (*_hold(prescription, reason), False)
+        return _hold(prescription, reasons.too_soon_to_step(prescription, variation, days, rules))
     if pacing.steps_since_deload >= rules.deload_every_steps:
         lighter = one_step_easier(prescription, library, state.equipment)
         if lighter is not None:
             new_rung = library.variation(lighter.variation_id)
             reason = reasons.lighter_week(variation, lighter, new_rung, pacing.steps_since_deload)
-            return (*_move(DecisionKind.REGRESS, prescription, lighter, reason), True)
+            return _move(DecisionKind.LIGHTER_WEEK, prescription, lighter, reason)
     pain_cap = max(record.pain for record in records[-needed:])
-    return (*_progress(prescription, variation, needed, state, library, pain_cap), False)
+    return _progress(prescription, variation, needed, state, library, pain_cap)
 
 
 def _skipped(

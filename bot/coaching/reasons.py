@@ -176,7 +176,7 @@ def too_soon_to_step(
 ) -> str:
     wait = rules.min_days_between_steps - days
     return (
-        f"You {_did_it_all(prescription, variation)} again. It changed {_days_ago(days)}, and "
+        f"You {_did_it_all(prescription, variation)}. It last changed {_days_ago(days)}, and "
         f"each exercise steps up about once a week, so it stays at {dose_text(prescription)} for "
         f"{_days(wait)} more."
     )

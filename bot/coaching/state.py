@@ -78,6 +78,8 @@ class DecisionKind(StrEnum):
     KEEPS_SKIPPING = "keeps_skipping"
     # A break long enough (or a pain pause) to restart in an earlier phase.
     PHASE_BACK = "phase_back"
+    # Every deload_every_steps step-ups of an exercise, one step back for a lighter week.
+    LIGHTER_WEEK = "lighter_week"
     # The member asked for easier sessions during a flare-up (/flare).
     FLARE_EASE = "flare_ease"
 

@@ -60,6 +60,7 @@ CHANGES = frozenset(
         DecisionKind.PROGRESS,
         DecisionKind.REGRESS,
         DecisionKind.PHASE_UP,
+        DecisionKind.LIGHTER_WEEK,
         DecisionKind.KEEPS_SKIPPING,
         DecisionKind.NOT_IMPROVING,
     }

@@ -227,7 +227,7 @@ def test_every_few_steps_comes_a_lighter_week(library: Library) -> None:
     deloading = with_rules(library, deload_every_steps=2)
     outcome = clamshell_days(deloading, started(deloading), *([1] * 6))
     prescription = outcome.state.prescriptions["clamshell"]
-    assert clamshell_decision(outcome) is REGRESS
+    assert clamshell_decision(outcome) is DecisionKind.LIGHTER_WEEK
     assert "lighter week" in outcome.decisions[0].reason
     assert prescription.reps == 12  # 10 → 12 → 14, then back one step
     assert outcome.state.pacing["clamshell"].steps_since_deload == 0
