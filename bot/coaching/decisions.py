@@ -200,12 +200,7 @@ def _check_results(state: ProgrammeState, rules: Rules, results: Sequence[Exerci
         if result.ladder_id in seen:
             raise ValueError(f"{result.ladder_id}: more than one result in one session")
         seen.add(result.ladder_id)
-        if result.skipped:
-            continue
-        if prescription.reps is None and result.hold_completed is None:
-            raise ValueError(f"{result.variation_id} is a hold: give hold_completed")
-        if prescription.reps is not None and result.reps_done is None:
-            raise ValueError(f"{result.variation_id} is done in reps: give reps_done")
+        # Checked for skips too: reps reported before a skip are kept.
         reps_done = result.reps_done
         if reps_done is not None and (
             isinstance(reps_done, bool)
@@ -215,6 +210,12 @@ def _check_results(state: ProgrammeState, rules: Rules, results: Sequence[Exerci
             raise ValueError(
                 f"reps_done must be a whole number from 0 to {rules.max_reps}, got {reps_done!r}"
             )
+        if result.skipped:
+            continue
+        if prescription.reps is None and result.hold_completed is None:
+            raise ValueError(f"{result.variation_id} is a hold: give hold_completed")
+        if prescription.reps is not None and result.reps_done is None:
+            raise ValueError(f"{result.variation_id} is done in reps: give reps_done")
 
 
 def _read_session(

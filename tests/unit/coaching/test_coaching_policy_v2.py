@@ -368,3 +368,9 @@ def test_resume_after_a_pain_pause_needs_green_plus_one(
     paused = replace(started(library), status=Status.PAUSED_PAIN, last_session_date=DAY_ONE)
     outcome = resume(paused, library, today=DAY_ONE, pain_now=pain_now, symptoms_settled=True)
     assert (outcome.state.status is Status.ACTIVE) is resumed
+
+
+def test_reps_kept_with_a_skip_are_checked_like_any_reps(library: Library) -> None:
+    state = started(library)
+    with pytest.raises(ValueError, match="reps_done must be a whole number"):
+        finish_session(state, library, today=DAY_ONE, results=[skip(SkipReason.HURTS, 9999)])
