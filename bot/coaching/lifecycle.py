@@ -152,9 +152,10 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
     if level <= done:
         return Outcome(state, ())
     if level == PHASE_BACK_LEVEL:
-        outcome = back_a_phase(state, library, today=today, reason=reasons.back_after_break(missed))
-        eased = replace(outcome.state, eased_after_session_on=last, break_eased_level=level)
-        return Outcome(eased, outcome.decisions)
+        restarted, phase, left_out = _restart_a_phase_back(state, library, today=today)
+        eased = replace(restarted, eased_after_session_on=last, break_eased_level=level)
+        back = Decision(DecisionKind.PHASE_BACK, reasons.phase_back(missed, phase))
+        return Outcome(eased, (back, *left_out))
     steps = level - done
     prescriptions, changes = _every_ladder_easier(state, library, steps)
     decisions = tuple(
@@ -192,9 +193,12 @@ def _break_level(missed: int, library: Library) -> int:
     return 1 if missed >= rules.missed_days_for_easier_start else 0
 
 
-def back_a_phase(state: ProgrammeState, library: Library, *, today: date, reason: str) -> Outcome:
-    """Restart in the phase before this one (phase 1 stays phase 1), every exercise at its
-    easiest rung the member's kit allows, at reps_min; the first step up comes a week later."""
+def _restart_a_phase_back(
+    state: ProgrammeState, library: Library, *, today: date
+) -> tuple[ProgrammeState, Phase, list[Decision]]:
+    """The phase before this one (phase 1 stays phase 1), every exercise at its easiest rung the
+    member's kit allows, at reps_min; the first step up comes a week later. Returns the phase
+    and an EQUIPMENT decision for each exercise the kit leaves out."""
     phase = library.phase(state.phase)
     earlier = [other for other in library.programme.phases if other.number < phase.number]
     target = max(earlier, key=lambda other: other.number, default=phase)
@@ -208,8 +212,7 @@ def back_a_phase(state: ProgrammeState, library: Library, *, today: date, reason
         sessions_in_phase=0,
         ladders_progressed_in_phase=frozenset(),
     )
-    decision = Decision(DecisionKind.PHASE_BACK, reasons.phase_back(reason, target))
-    return Outcome(new_state, (decision, *left_out))
+    return new_state, target, left_out
 
 
 def ease_for_days(
@@ -272,7 +275,7 @@ def resume(
     After the member's own pause, straight back (the missed-days rule applies at the next plan).
     After a pain pause: pain_now <= resume_max_pain and a professional seen or symptoms settled;
     after a red flag: pain_now <= resume_max_pain and cleared by a clinician (a "no" keeps the
-    pause). Both restart in the previous phase at its first steps (see back_a_phase), with the
+    pause). Both restart in the previous phase at its first steps, as after a long break, with the
     pain history that caused the pause set aside and pain_now as the new starting rating.
     """
     rules = library.rules
@@ -299,15 +302,13 @@ def resume(
             state, (Decision(DecisionKind.RESUME_DECLINED, reasons.resume_declined(needs)),)
         )
 
+    restarted, phase, left_out = _restart_a_phase_back(state, library, today=today)
     if state.status is Status.STOPPED_RED_FLAG:
-        welcome = reasons.resume_after_red_flag(pain_now)
+        welcome = reasons.resume_after_red_flag(pain_now, phase)
     else:
-        welcome = reasons.resume_after_pain(pain_now)
-    restarted = back_a_phase(
-        state, library, today=today, reason=reasons.back_after_pause(state.phase)
-    )
+        welcome = reasons.resume_after_pain(pain_now, phase)
     new_state = replace(
-        restarted.state,
+        restarted,
         status=Status.ACTIVE,
         baseline_pain=pain_now,
         session_pains=(),
@@ -318,7 +319,7 @@ def resume(
         eased_after_session_on=state.last_session_date,
         break_eased_level=PHASE_BACK_LEVEL,
     )
-    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome), *restarted.decisions))
+    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome), *left_out))
 
 
 def change_equipment(

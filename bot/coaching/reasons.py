@@ -438,17 +438,19 @@ def resume_after_member_pause(rules: Rules) -> str:
     )
 
 
-def resume_after_pain(pain_now: int) -> str:
+def resume_after_pain(pain_now: int, phase: Phase) -> str:
     return (
-        f"Welcome back. Your back is at {pain_now}/10 now, so the programme restarts, gently, "
-        "from the first steps of an earlier phase."
+        f"Welcome back. Your back is at {pain_now}/10 now. To be gentle after the pause, you "
+        f"restart in {phase.title} with every exercise at its first step, and build up again "
+        "from there, about a step a week."
     )
 
 
-def resume_after_red_flag(pain_now: int) -> str:
+def resume_after_red_flag(pain_now: int, phase: Phase) -> str:
     return (
-        f"Welcome back. A clinician has checked you and your back is at {pain_now}/10, so the "
-        "programme restarts, gently, from the first steps of an earlier phase."
+        f"Welcome back. A clinician has checked you and your back is at {pain_now}/10. To be "
+        f"gentle, you restart in {phase.title} with every exercise at its first step, and build "
+        "up again from there, about a step a week."
     )
 
 
@@ -488,18 +490,10 @@ def easier_after_break(
     return f"{lead} starts {how}: {dose_text(new)}."
 
 
-def back_after_break(missed_days: int) -> str:
-    return f"After {missed_days} days without a session"
-
-
-def back_after_pause(phase: int) -> str:
-    return "After a pause for pain" if phase > 1 else "After a pause for pain, to be safe"
-
-
-def phase_back(lead: str, phase: Phase) -> str:
+def phase_back(missed_days: int, phase: Phase) -> str:
     return (
-        f"{lead}, you restart in {phase.title} with every exercise at its first step, and build "
-        "up again from there, about a step a week."
+        f"After {missed_days} days without a session, you restart in {phase.title} with every "
+        "exercise at its first step, and build up again from there, about a step a week."
     )
 
 

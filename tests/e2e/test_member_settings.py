@@ -102,7 +102,7 @@ async def test_resume_after_a_pain_pause_asks_three_questions(
     await kai.say("3", "2/3")
     await kai.say("no", "3/3")
     back = await kai.say("yes", "Welcome back")
-    assert "from the first steps of an earlier phase" in back.body
+    assert "restart in Activate with every exercise at its first step" in back.body
     member = await member_row(sessionmaker, 7304)
     assert member.status == "active" and member.next_reminder_at is not None
     why = await kai.say("/why", "Phase 1")

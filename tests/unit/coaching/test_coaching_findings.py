@@ -246,7 +246,7 @@ def test_a_40_day_pause_after_an_8_out_of_10_stop_restarts_in_an_earlier_phase(
     assert member.state.status is Status.ACTIVE
     assert member.state.phase == 2
     assert member.state.prescriptions["hip_hinge"].variation_id == "hip_hinge"  # two feet
-    assert "restart in Strengthen" in outcome.decisions[1].reason
+    assert "restart in Strengthen" in outcome.decisions[0].reason
     # The first session back is not eased a second time for the same 40 days.
     member.session(0, days_later=0)
     assert kinds(member, DecisionKind.EASIER_AFTER_BREAK) == []
