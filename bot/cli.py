@@ -20,7 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.coaching.content import Library
-from bot.coaching.loader import ContentError, default_content_dir, load_library
+from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 from bot.config import Settings, SettingsError, TokenFilter
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
@@ -47,7 +47,10 @@ def _configure_logging(settings: Settings) -> None:
 
 def _load_content() -> Library:
     try:
-        return load_library(default_content_dir())
+        library = load_library(default_content_dir())
+        # Tips and the flare-up plan are checked at start too, though read where they are shown.
+        load_education(default_content_dir())
+        return library
     except ContentError as error:
         raise StartupError(f"content: {error}") from None
 
