@@ -350,16 +350,19 @@ def _skipped(
     state: ProgrammeState,
     library: Library,
 ) -> tuple[Decision, Prescription]:
-    """Skipped too often (every replace_after_skips_in_a_row in a row): an easier version; it
-    hurts: as red pain; can't do it: a step easier."""
+    """Skipped too often (every replace_after_skips_in_a_row in a row): an easier version, and
+    the first time the coach is told (KEEPS_SKIPPING); it hurts: as red pain; can't do it: a step
+    easier."""
     every = library.rules.replace_after_skips_in_a_row
     if skips >= every and skips % every == 0:
         easier = regressed(prescription, library, state.equipment)
         new = prescription if easier is None else easier
         new_rung = library.variation(new.variation_id)
-        reason = reasons.keeps_skipping(
-            variation, skips, None if easier is None else (new, new_rung)
-        )
+        change = None if easier is None else (new, new_rung)
+        if skips > every:  # the coach heard at the first run: just easier again
+            reason = reasons.still_skipping(variation, skips, change)
+            return _move(DecisionKind.REGRESS, prescription, new, reason)
+        reason = reasons.keeps_skipping(variation, skips, change)
         return _move(DecisionKind.KEEPS_SKIPPING, prescription, new, reason)
     if result.skip_reason is SkipReason.HURTS:
         return _regress(

@@ -225,6 +225,17 @@ def skipped(prescription: Prescription, variation: Variation) -> str:
     return f"You skipped {the(variation.name)} today, so it stays at {dose_text(prescription)}."
 
 
+def still_skipping(
+    variation: Variation, sessions: int, easier: tuple[Prescription, Variation] | None
+) -> str:
+    lead = f"You've skipped {the(variation.name)} {sessions} sessions in a row"
+    if easier is None:
+        return f"{lead}. It is at its gentlest; your coach can suggest something else."
+    new, new_rung = easier
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return f"{lead}, so it goes easier again: {where}{dose_text(new)}."
+
+
 def regress_trigger_hurts(variation: Variation) -> str:
     return f"You skipped {the(variation.name)} because it hurt, which counts as high pain"
 

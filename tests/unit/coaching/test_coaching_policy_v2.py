@@ -374,3 +374,17 @@ def test_reps_kept_with_a_skip_are_checked_like_any_reps(library: Library) -> No
     state = started(library)
     with pytest.raises(ValueError, match="reps_done must be a whole number"):
         finish_session(state, library, today=DAY_ONE, results=[skip(SkipReason.HURTS, 9999)])
+
+
+def test_the_coach_hears_once_per_run_of_skips_and_it_keeps_easing(library: Library) -> None:
+    state = started(library, clamshell=Prescription("clamshell", "clamshell", 3, 14, None, True))
+    kinds: list[DecisionKind] = []
+    outcome = Outcome(state, ())
+    for day in range(6):
+        outcome = clamshell_days(
+            library, outcome.state, skip(None), start=DAY_ONE + timedelta(days=day)
+        )
+        kinds.append(clamshell_decision(outcome))
+    assert kinds == [HOLD, HOLD, DecisionKind.KEEPS_SKIPPING, HOLD, HOLD, REGRESS]
+    assert outcome.state.prescriptions["clamshell"].sets == 2  # 14 → 10, then a set fewer
+    assert "goes easier again" in outcome.decisions[0].reason
