@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram.error import InvalidToken, NetworkError
 
 from bot.coaching.content import Library
-from bot.coaching.loader import ContentError, default_content_dir, load_library
+from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
@@ -39,7 +39,11 @@ class StartupError(Exception):
 
 def _load_content(settings: Settings) -> Library:
     try:
-        return load_library(settings.content_dir or default_content_dir())
+        content_dir = settings.content_dir or default_content_dir()
+        library = load_library(content_dir)
+        # Tips and the flare-up plan are checked at start too, though read where they are shown.
+        load_education(content_dir)
+        return library
     except ContentError as error:
         raise StartupError(f"content: {error}") from None
 

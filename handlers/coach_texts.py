@@ -129,6 +129,10 @@ ALERT_LINES = {
         "Please get in touch."
     ),
     AlertKind.MISSED_DAYS: "📭 {name}: no session for 3 days in a row.",
+    AlertKind.NOT_IMPROVING: (
+        "📉 {name}: pain has not eased for 3 weeks; advised to have it reviewed. A call may help."
+    ),
+    AlertKind.KEEPS_SKIPPING: "⏭ {name}: keeps skipping one exercise; it was made easier.",
 }
 ALERT_FOOTER = "/dashboard <name> shows the details."
 
@@ -146,6 +150,11 @@ DECISION_WORDS = {
     DecisionKind.RESUME_DECLINED: "Not resumed yet",
     DecisionKind.MEMBER_PAUSE: "Paused by member",
     DecisionKind.EQUIPMENT: "Equipment changed",
+    DecisionKind.NOT_IMPROVING: "Not improving",
+    DecisionKind.KEEPS_SKIPPING: "Keeps skipping",
+    DecisionKind.PHASE_BACK: "Earlier phase",
+    DecisionKind.LIGHTER_WEEK: "Lighter week",
+    DecisionKind.FLARE_EASE: "Easier for a flare-up",
 }
 
 

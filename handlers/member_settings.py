@@ -197,6 +197,8 @@ def _(reply: preferences.WhyReport) -> Outgoing:
             )
             for line in reply.exercises
         ]
+    if reply.usual_pain is not None:
+        lines += ["", reply.usual_pain]
     if reply.latest_overall is not None:
         lines += ["", settings_texts.WHY_OVERALL.format(reason=reply.latest_overall)]
     return Outgoing("\n".join(lines))

@@ -8,6 +8,7 @@ from bot.coaching.decisions import finish_session, record_checkin
 from bot.coaching.lifecycle import (
     apply_missed_days,
     change_equipment,
+    ease_for_days,
     pause_by_member,
     record_red_flag,
     resume,
@@ -25,8 +26,10 @@ from bot.coaching.state import (
     Outcome,
     Prescription,
     ProgrammeState,
+    SkipReason,
     Status,
 )
+from bot.coaching.trends import describe_usual_pain
 
 __all__ = [
     "ActivityLevel",
@@ -38,10 +41,13 @@ __all__ = [
     "Outcome",
     "Prescription",
     "ProgrammeState",
+    "SkipReason",
     "Status",
     "Zone",
     "apply_missed_days",
     "change_equipment",
+    "describe_usual_pain",
+    "ease_for_days",
     "estimate_minutes",
     "finish_session",
     "is_session_stopping_pain",

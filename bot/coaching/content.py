@@ -8,7 +8,7 @@ file is caught at start-up, not in front of a member.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -61,6 +61,21 @@ class Dose(Strict):
         return self.hold_seconds is not None
 
 
+class Timing(Strict):
+    """How long one rep takes and what surrounds it, so a session's minutes are honest.
+
+    A rep exercise gives `seconds_per_rep` (one rep, one side, one direction, at the tempo its
+    steps ask for, holds included); a hold exercise leaves it out (the dose has the seconds).
+    """
+
+    seconds_per_rep: int | None = Field(default=None, ge=1, le=30)
+    # Moves done in turn for each rep or hold: 3 for 3-way kicks, 5 for the side-lying series.
+    directions: int = Field(default=1, ge=1, le=6)
+    rest_seconds: int = Field(ge=0, le=180)
+    # Reading the card, getting into position, changing sides and answering the questions.
+    setup_seconds: int = Field(ge=0, le=300)
+
+
 class Variation(Strict):
     """One rung of a ladder: a specific way to do an exercise, with its instructions and dose."""
 
@@ -75,10 +90,21 @@ class Variation(Strict):
     mistakes: tuple[Sentence, ...] = Field(min_length=1, max_length=5)
     stop_if: tuple[Sentence, ...] = Field(min_length=1, max_length=4)
     dose: Dose
+    # "seed" when the sources give this dose; "programme" when hipcoach chose it itself.
+    dose_origin: Literal["seed", "programme"] = "seed"
+    timing: Timing
     next: Identifier | None = None
     sources: tuple[Annotated[str, Field(pattern=r"^\d{3}_[0-9a-f]{16}\.txt$")], ...] = Field(
         min_length=1
     )
+
+    @model_validator(mode="after")
+    def _timing_fits_dose(self) -> Variation:
+        if self.dose.is_hold == (self.timing.seconds_per_rep is not None):
+            raise ValueError(
+                "timing.seconds_per_rep is for rep exercises: give it with reps, not with a hold"
+            )
+        return self
 
 
 class Ladder(Strict):
@@ -159,6 +185,17 @@ class Rules(Strict):
     missed_days_for_easier_start: int = Field(ge=1, le=30)
     resume_max_pain: int = Field(ge=0, le=10)
     max_reps: int = Field(ge=1, le=1000)
+    # Policy v2 (DESIGN.md §3); each is documented in content/rules.yaml.
+    usual_pain_sessions: int = Field(ge=1, le=20)
+    min_days_between_steps: int = Field(ge=0, le=28)
+    deload_every_steps: int = Field(ge=2, le=10)
+    weekly_build_up_points: int = Field(ge=1, le=10)
+    pain_persists_weeks: int = Field(ge=2, le=8)
+    replace_after_skips_in_a_row: int = Field(ge=2, le=10)
+    short_session_percent: int = Field(ge=10, le=100)
+    short_sessions_in_a_row: int = Field(ge=1, le=5)
+    missed_days_for_two_steps: int = Field(ge=2, le=60)
+    missed_days_for_phase_back: int = Field(ge=3, le=120)
 
     @model_validator(mode="after")
     def _window_holds_count(self) -> Rules:
@@ -166,6 +203,17 @@ class Rules(Strict):
             raise ValueError("pause_red_sessions_in_window is larger than the window")
         if self.stop_session_pain <= self.pain_zones.amber_max:
             raise ValueError("stop_session_pain must be in the red zone")
+        if self.resume_max_pain > self.pain_zones.amber_max:
+            raise ValueError("resume_max_pain must not be in the red zone")
+        if not (
+            self.missed_days_for_easier_start
+            < self.missed_days_for_two_steps
+            < self.missed_days_for_phase_back
+        ):
+            raise ValueError(
+                "missed days must grow: missed_days_for_easier_start < missed_days_for_two_steps"
+                " < missed_days_for_phase_back"
+            )
         return self
 
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.coaching.content import Dose, Equipment, Ladder, Library, Phase, Rules, Variation
-from bot.coaching.loader import ContentError, default_content_dir, load_library
+from bot.coaching.education import Education
+from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 
 COMMAND = "python -m bot.coaching.exercise_docs"
 
@@ -30,7 +31,8 @@ RULE_MEANINGS: dict[str, str] = {
     ),
     "reps_step": "Reps added per set when moving up within a rep range.",
     "regress_rise_over_baseline": (
-        "Step back when pain rises this many points or more above the member's baseline."
+        "Step back when pain is above green and this many points or more above the member's "
+        "usual pain."
     ),
     "stop_session_pain": "Stop the session at once when pain during it reaches this or more.",
     "pause_red_sessions_in_a_row": (
@@ -46,8 +48,26 @@ RULE_MEANINGS: dict[str, str] = {
     "missed_days_for_easier_start": (
         "After this many missed days in a row, the next session starts one step easier."
     ),
-    "resume_max_pain": "To resume after a pause, pain now must be at or below this.",
+    "resume_max_pain": "To resume after a pause for pain, pain now must be at or below this.",
     "max_reps": "Largest reps number a member may report; catches typing slips.",
+    "usual_pain_sessions": (
+        "The usual pain is the middle of the highest pain of this many latest sessions."
+    ),
+    "min_days_between_steps": "An exercise steps up no sooner than this many days after its last.",
+    "deload_every_steps": "After this many step-ups of an exercise, a lighter week (a step back).",
+    "weekly_build_up_points": (
+        "Nothing steps up while this week's middle pain is this much over last week's."
+    ),
+    "pain_persists_weeks": (
+        "Weekly pain amber or above, not easing, for this many weeks: review advised, coach told."
+    ),
+    "replace_after_skips_in_a_row": (
+        "An exercise skipped this many sessions in a row is swapped for an easier one."
+    ),
+    "short_session_percent": "Reps under this percentage of the prescription count as short.",
+    "short_sessions_in_a_row": "This many short, green sessions in a row bring the dose down.",
+    "missed_days_for_two_steps": "After this many missed days, two steps easier.",
+    "missed_days_for_phase_back": "After this many missed days, back a phase to its first steps.",
 }
 
 EQUIPMENT_NAMES: dict[Equipment, str] = {
@@ -62,8 +82,9 @@ def default_docs_path() -> Path:
     return default_content_dir().parent / "docs" / "exercises.md"
 
 
-def render_markdown(library: Library) -> str:
-    """The whole review page: programme, rules, then every ladder with its variations in order."""
+def render_markdown(library: Library, education: Education | None = None) -> str:
+    """The whole review page: programme, rules, every ladder with its variations in order, then
+    (when given) the tips with their sources and the flare-up plan."""
     lines = [
         "# Exercise library",
         "",
@@ -79,7 +100,38 @@ def render_markdown(library: Library) -> str:
     ]
     for ladder in library.ladders:
         lines += _ladder_section(ladder, library)
+    if education is not None:
+        lines += _education_section(education)
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _education_section(education: Education) -> list[str]:
+    plan = education.flare_plan
+    return [
+        "## Tips after a session",
+        "",
+        f"One after each completed session, the one shown least recently; never the same tip "
+        f"within {education.repeat_after_days} days.",
+        "",
+        "| Tip | Topic | Text | Source |",
+        "| --- | --- | --- | --- |",
+        *(
+            f"| `{tip.id}` | {tip.topic.replace('_', ' ')} | {tip.text} | [{tip.source}] |"
+            for tip in education.tips
+        ),
+        "",
+        "Sources:",
+        "",
+        *(f"- [{key}] {reference}" for key, reference in education.sources.items()),
+        "",
+        "## Flare-up plan (/flare)",
+        "",
+        *_bullets("Today", plan.today),
+        *_bullets("Skip", plan.skip),
+        *_bullets("Get help", plan.seek_help),
+        f"Then: {plan.offer_ease}",
+        "",
+    ]
 
 
 def dose_text(dose: Dose) -> str:
@@ -180,7 +232,8 @@ def _variation_section(variation: Variation) -> list[str]:
         f"- **Phase:** {variation.phase}",
         f"- **Position:** {variation.position}",
         f"- **Equipment:** {equipment or 'none'}",
-        f"- **Dose:** {dose_text(variation.dose)}",
+        f"- **Dose:** {dose_text(variation.dose)}{_dose_origin(variation)}",
+        f"- **Timing:** {_timing_text(variation)}",
         f"- **Next:** `{variation.next}`" if variation.next else "- **Next:** top of the ladder",
         f"- **Sources:** {', '.join(f'`{source}`' for source in variation.sources)}",
         "",
@@ -192,6 +245,21 @@ def _variation_section(variation: Variation) -> list[str]:
         *_bullets("Common mistakes", variation.mistakes),
         *_bullets("Stop if", variation.stop_if),
     ]
+
+
+def _dose_origin(variation: Variation) -> str:
+    if variation.dose_origin == "programme":
+        return " (the programme's own dose: the sources give none)"
+    return ""
+
+
+def _timing_text(variation: Variation) -> str:
+    timing = variation.timing
+    parts = [] if timing.seconds_per_rep is None else [f"{timing.seconds_per_rep} s a rep"]
+    if timing.directions > 1:
+        parts.append(f"{timing.directions} moves each rep")
+    parts += [f"{timing.rest_seconds} s rest between sets", f"{timing.setup_seconds} s set-up"]
+    return ", ".join(parts)
 
 
 def _bullets(title: str, items: Sequence[str]) -> list[str]:
@@ -209,7 +277,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=default_docs_path(), help="page to write")
     args = parser.parse_args(argv)
     try:
-        text = render_markdown(load_library(default_content_dir()))
+        content = default_content_dir()
+        text = render_markdown(load_library(content), load_education(content))
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.coaching import reasons
 from bot.coaching.content import Equipment, Ladder, Library, Phase, Variation
@@ -25,6 +25,7 @@ from bot.coaching.state import (
     ActivityLevel,
     Decision,
     DecisionKind,
+    LadderPacing,
     Outcome,
     Prescription,
     ProgrammeState,
@@ -76,6 +77,8 @@ def start_programme(
         worse_checkins_in_a_row=0,
         worse_checkin_since_last_session=False,
         eased_after_session_on=None,
+        # The first step up of each exercise comes about a week in, like every later one.
+        pacing={ladder_id: LadderPacing(last_step_on=today) for ladder_id in prescriptions},
     )
     start = Decision(DecisionKind.START, reasons.start(baseline_pain, activity, zone))
     return Outcome(state, (start, *left_out))
@@ -95,11 +98,16 @@ def advance_phase_if_ready(
     if criteria is None or upcoming is None:
         return state, ()
     recent = state.session_pains[-criteria.recent_sessions :]
+    # An exercise skipped the last time it came up may be the one that hurts: not yet.
+    skipping = any(
+        state.pacing.get(ladder_id, LadderPacing()).skips_in_a_row for ladder_id in phase.ladders
+    )
     ready = (
         state.sessions_in_phase >= criteria.min_sessions
         and len(recent) == criteria.recent_sessions
         and max(recent) <= criteria.max_recent_pain
         and len(state.ladders_progressed_in_phase) >= criteria.min_ladders_progressed
+        and not skipping
     )
     if not ready:
         return state, ()
@@ -108,11 +116,15 @@ def advance_phase_if_ready(
     entered, left_out = _enter_ladders(new_ladders, library, state.equipment, prescribe)
     joined = kept | entered
     prescriptions = {lid: joined[lid] for lid in upcoming.ladders if lid in joined}
+    pacing = {lid: state.pacing.get(lid, LadderPacing()) for lid in kept} | {
+        lid: LadderPacing(last_step_on=state.last_session_date) for lid in entered
+    }
     new_state = replace(
         state,
         phase=upcoming.number,
         prescriptions=prescriptions,
         history={lid: rec for lid, rec in state.history.items() if lid in prescriptions},
+        pacing=pacing,
         sessions_in_phase=0,
         ladders_progressed_in_phase=frozenset(),
     )
@@ -123,19 +135,29 @@ def advance_phase_if_ready(
 
 
 def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -> Outcome:
-    """Before planning: after missed_days_for_easier_start or more days without a session, every
-    exercise starts one step easier, once per break (calling again changes nothing).
+    """Before planning: after a break, the next session starts easier, by as much as the break
+    is long; calling again changes nothing until the break reaches its next length.
 
-    Days missed are the days strictly between the last session and today. Nothing eases before
-    the first session: the starting dose already fits the member.
+    missed_days_for_easier_start or more: one step easier; missed_days_for_two_steps or more: two
+    steps; missed_days_for_phase_back or more: the previous phase (or this one, from phase 1) at
+    its first steps. Days missed are the days strictly between the last session and today. Nothing
+    eases before the first session: the starting dose already fits the member.
     """
     last = state.last_session_date
-    if state.status is not Status.ACTIVE or last is None or state.eased_after_session_on == last:
+    if state.status is not Status.ACTIVE or last is None:
         return Outcome(state, ())
     missed = (today - last).days - 1
-    if missed < library.rules.missed_days_for_easier_start:
+    level = _break_level(missed, library)
+    done = state.break_eased_level if state.eased_after_session_on == last else 0
+    if level <= done:
         return Outcome(state, ())
-    prescriptions, changes = _every_ladder_one_step_easier(state, library)
+    if level == PHASE_BACK_LEVEL:
+        restarted, phase, left_out = _restart_a_phase_back(state, library, today=today)
+        eased = replace(restarted, eased_after_session_on=last, break_eased_level=level)
+        back = Decision(DecisionKind.PHASE_BACK, reasons.phase_back(missed, phase))
+        return Outcome(eased, (back, *left_out))
+    steps = level - done
+    prescriptions, changes = _every_ladder_easier(state, library, steps)
     decisions = tuple(
         Decision(
             DecisionKind.EASIER_AFTER_BREAK,
@@ -144,6 +166,7 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
                 library.variation(old.variation_id),
                 new,
                 library.variation(new.variation_id),
+                steps,
             ),
             ladder_id=old.ladder_id,
             from_variation=old.variation_id,
@@ -151,7 +174,76 @@ def apply_missed_days(state: ProgrammeState, library: Library, *, today: date) -
         )
         for old, new in changes
     )
-    new_state = replace(state, prescriptions=prescriptions, eased_after_session_on=last)
+    new_state = replace(
+        state, prescriptions=prescriptions, eased_after_session_on=last, break_eased_level=level
+    )
+    return Outcome(new_state, decisions)
+
+
+PHASE_BACK_LEVEL = 3
+
+
+def _break_level(missed: int, library: Library) -> int:
+    """0 for no easing, 1 or 2 steps, or PHASE_BACK_LEVEL, by the days missed."""
+    rules = library.rules
+    if missed >= rules.missed_days_for_phase_back:
+        return PHASE_BACK_LEVEL
+    if missed >= rules.missed_days_for_two_steps:
+        return 2
+    return 1 if missed >= rules.missed_days_for_easier_start else 0
+
+
+def _restart_a_phase_back(
+    state: ProgrammeState, library: Library, *, today: date
+) -> tuple[ProgrammeState, Phase, list[Decision]]:
+    """The phase before this one (phase 1 stays phase 1), every exercise at its easiest rung the
+    member's kit allows, at reps_min; the first step up comes a week later. Returns the phase
+    and an EQUIPMENT decision for each exercise the kit leaves out."""
+    phase = library.phase(state.phase)
+    earlier = [other for other in library.programme.phases if other.number < phase.number]
+    target = max(earlier, key=lambda other: other.number, default=phase)
+    prescriptions, left_out = _enter_ladders(target.ladders, library, state.equipment, prescribe)
+    new_state = replace(
+        state,
+        phase=target.number,
+        prescriptions=prescriptions,
+        history={},
+        pacing={lid: LadderPacing(last_step_on=today) for lid in prescriptions},
+        sessions_in_phase=0,
+        ladders_progressed_in_phase=frozenset(),
+    )
+    return new_state, target, left_out
+
+
+def ease_for_days(
+    state: ProgrammeState, library: Library, *, today: date, days: int = 3
+) -> Outcome:
+    """/flare: every exercise one step easier now, and nothing steps up for `days` days.
+
+    Only while active. Asking again during a flare-up only extends it: the doses are not eased
+    a second time.
+    """
+    if days < 1:
+        raise ValueError(f"days must be at least 1, got {days}")
+    if state.status is not Status.ACTIVE:
+        return Outcome(state, ())
+    until = today + timedelta(days=days - 1)
+    if state.flare_until is not None and today <= state.flare_until:
+        return Outcome(replace(state, flare_until=max(until, state.flare_until)), ())
+    prescriptions, changes = _every_ladder_easier(state, library, 1)
+    decisions = tuple(
+        Decision(
+            DecisionKind.FLARE_EASE,
+            reasons.flare_ease(
+                library.variation(old.variation_id), new, library.variation(new.variation_id), until
+            ),
+            ladder_id=old.ladder_id,
+            from_variation=old.variation_id,
+            to_variation=new.variation_id,
+        )
+        for old, new in changes
+    )
+    new_state = replace(state, prescriptions=prescriptions, flare_until=until)
     return Outcome(new_state, decisions)
 
 
@@ -182,8 +274,9 @@ def resume(
 
     After the member's own pause, straight back (the missed-days rule applies at the next plan).
     After a pain pause: pain_now <= resume_max_pain and a professional seen or symptoms settled;
-    after a red flag: pain_now <= resume_max_pain and cleared by a clinician. Both restart every
-    exercise one step easier, with the pain history that caused the pause set aside.
+    after a red flag: pain_now <= resume_max_pain and cleared by a clinician (a "no" keeps the
+    pause). Both restart in the previous phase at its first steps, as after a long break, with the
+    pain history that caused the pause set aside and pain_now as the new starting rating.
     """
     rules = library.rules
     if pain_now is not None:
@@ -209,21 +302,24 @@ def resume(
             state, (Decision(DecisionKind.RESUME_DECLINED, reasons.resume_declined(needs)),)
         )
 
+    restarted, phase, left_out = _restart_a_phase_back(state, library, today=today)
     if state.status is Status.STOPPED_RED_FLAG:
-        welcome = reasons.resume_after_red_flag(pain_now)
+        welcome = reasons.resume_after_red_flag(pain_now, phase)
     else:
-        welcome = reasons.resume_after_pain(pain_now)
-    prescriptions, _ = _every_ladder_one_step_easier(state, library)
+        welcome = reasons.resume_after_pain(pain_now, phase)
     new_state = replace(
-        state,
+        restarted,
         status=Status.ACTIVE,
-        prescriptions=prescriptions,
+        baseline_pain=pain_now,
         session_pains=(),
+        pain_log=(),
         worse_checkins_in_a_row=0,
         worse_checkin_since_last_session=False,
+        settled_checkin_since_last_session=False,
         eased_after_session_on=state.last_session_date,
+        break_eased_level=PHASE_BACK_LEVEL,
     )
-    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome),))
+    return Outcome(new_state, (Decision(DecisionKind.RESUME, welcome), *left_out))
 
 
 def change_equipment(
@@ -313,17 +409,21 @@ def _equipment_decision(reason: str, old: Prescription | None, new: Prescription
     )
 
 
-def _every_ladder_one_step_easier(
-    state: ProgrammeState, library: Library
+def _every_ladder_easier(
+    state: ProgrammeState, library: Library, steps: int
 ) -> tuple[dict[str, Prescription], list[tuple[Prescription, Prescription]]]:
-    """Every prescription one step easier (those already gentlest stay), in the phase's order,
-    with the (old, new) pairs that changed."""
+    """Every prescription `steps` steps easier (as far as it goes), in the phase's order, with
+    the (old, new) pairs that changed."""
     prescriptions = dict(state.prescriptions)
     changes: list[tuple[Prescription, Prescription]] = []
     for ladder_id in library.phase(state.phase).ladders:
         old = prescriptions.get(ladder_id)
-        new = None if old is None else one_step_easier(old, library, state.equipment)
-        if old is not None and new is not None:
+        if old is None:
+            continue
+        new = old
+        for _ in range(steps):
+            new = one_step_easier(new, library, state.equipment) or new
+        if new != old:
             prescriptions[ladder_id] = new
             changes.append((old, new))
     return prescriptions, changes

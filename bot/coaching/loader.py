@@ -17,11 +17,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.coaching.content import Ladder, Library, Phase, Programme, Rules, Variation
+from bot.coaching.education import Education
 from bot.packaged import packaged_dir
 
 EXERCISES_DIR = "exercises"
 PROGRAMME_FILE = "programme.yaml"
 RULES_FILE = "rules.yaml"
+EDUCATION_FILE = "education.yaml"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Locator = Callable[[tuple[int | str, ...]], tuple[str | None, str | None]]
@@ -144,6 +146,28 @@ def _load_ladders(
         else:
             loaded.append(_LoadedLadder(display(path), path.stem, ladder))
     return loaded, unreadable
+
+
+def load_education(content_dir: Path) -> Education:
+    """Read and check `education.yaml` (tips and the flare-up plan); ContentError if wrong."""
+    problems: list[Problem] = []
+    path = content_dir.resolve() / EDUCATION_FILE
+    display = path.relative_to(content_dir.resolve().parent).as_posix()
+    education = _load_model(path, display, Education, _education_locator, problems)
+    if problems or education is None:
+        raise ContentError(problems)
+    return education
+
+
+def _education_locator(raw: Any) -> Locator:
+    def locate(loc: tuple[int | str, ...]) -> tuple[str | None, str | None]:
+        if len(loc) >= 2 and loc[0] == "tips" and isinstance(loc[1], int):
+            tip = _entry(raw, "tips", loc[1])
+            name = tip.get("id") if isinstance(tip, dict) else None
+            return f"tip {name or loc[1] + 1}", _field_path(loc[2:])
+        return None, _field_path(loc)
+
+    return locate
 
 
 def _load_model(

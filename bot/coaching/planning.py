@@ -6,13 +6,12 @@ import math
 from collections.abc import Sequence
 from datetime import date
 
-from bot.coaching.content import Library, Position
+from bot.coaching.content import Library, Position, Timing
 from bot.coaching.state import Prescription, ProgrammeState, Status
 
-SECONDS_PER_REP = 3
-REST_BETWEEN_SETS_SECONDS = 30
-# Reading the steps, getting into position, and answering the reps and pain questions.
-SETUP_SECONDS_PER_EXERCISE = 30
+# Only for callers that estimate without the library: 3 s a rep, 30 s rests and set-up. Every
+# variation in content/ gives its own numbers (`timing`), which the planner always uses.
+DEFAULT_TIMING = Timing(seconds_per_rep=3, rest_seconds=30, setup_seconds=30)
 
 # Down on the floor first and up once: lying, then hands and knees, then standing; seated work
 # (where the stretches sit) last, as a cool-down.
@@ -25,20 +24,24 @@ _POSITION_ORDER = (
 )
 
 
-def exercise_seconds(prescription: Prescription) -> int:
-    """Sets × (reps × ~3 s, or the hold) × sides, plus rests between sets and time to set up."""
+def exercise_seconds(prescription: Prescription, library: Library | None = None) -> int:
+    """sets × (reps × seconds_per_rep, or the hold) × directions × sides, plus the rests between
+    sets and the set-up, with the variation's own timing from content/."""
+    timing = (
+        DEFAULT_TIMING if library is None else library.variation(prescription.variation_id).timing
+    )
     sides = 2 if prescription.per_side else 1
     if prescription.hold_seconds is not None:
-        work = prescription.hold_seconds
+        one = prescription.hold_seconds
     else:
-        work = (prescription.reps or 0) * SECONDS_PER_REP
-    rests = (prescription.sets - 1) * REST_BETWEEN_SETS_SECONDS
-    return SETUP_SECONDS_PER_EXERCISE + prescription.sets * work * sides + rests
+        one = (prescription.reps or 0) * (timing.seconds_per_rep or 0)
+    work = prescription.sets * one * timing.directions * sides
+    return timing.setup_seconds + work + (prescription.sets - 1) * timing.rest_seconds
 
 
-def estimate_minutes(plan: Sequence[Prescription]) -> int:
+def estimate_minutes(plan: Sequence[Prescription], library: Library | None = None) -> int:
     """Whole minutes, rounded up, so the member is never promised less time than it takes."""
-    return math.ceil(sum(exercise_seconds(prescription) for prescription in plan) / 60)
+    return math.ceil(sum(exercise_seconds(p, library) for p in plan) / 60)
 
 
 def plan_session(state: ProgrammeState, library: Library, today: date) -> tuple[Prescription, ...]:
@@ -61,7 +64,7 @@ def plan_session(state: ProgrammeState, library: Library, today: date) -> tuple[
     budget = library.programme.session_minutes_max * 60
     chosen: list[Prescription] = []
     for prescription in rotated:
-        seconds = exercise_seconds(prescription)
+        seconds = exercise_seconds(prescription, library)
         if not chosen or seconds <= budget:
             chosen.append(prescription)
             budget -= seconds

@@ -7,6 +7,7 @@ naming the exercise, the numbers and the rule, and never a diagnosis.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import date
 
 from bot.coaching.content import Equipment, Phase, Rules, Variation
 from bot.coaching.pain import Zone
@@ -85,19 +86,19 @@ def _did_it_all(prescription: Prescription, variation: Variation) -> str:
 
 
 def _green_streak(
-    prescription: Prescription, variation: Variation, sessions: int, rules: Rules
+    prescription: Prescription, variation: Variation, sessions: int, pain_cap: int
 ) -> str:
     return (
         f"You {_did_it_all(prescription, variation)} {_sessions(sessions)} with pain at "
-        f"{rules.pain_zones.green_max}/10 or less"
+        f"{pain_cap}/10 or less"
     )
 
 
 def progress_within_rung(
-    old: Prescription, new: Prescription, variation: Variation, sessions: int, rules: Rules
+    old: Prescription, new: Prescription, variation: Variation, sessions: int, pain_cap: int
 ) -> str:
     change = f"{new.sets} sets" if new.sets != old.sets else f"{new.reps}"
-    return f"{_green_streak(old, variation, sessions, rules)}, so next time it's {change}."
+    return f"{_green_streak(old, variation, sessions, pain_cap)}, so next time it's {change}."
 
 
 def progress_to_next_rung(
@@ -106,19 +107,19 @@ def progress_to_next_rung(
     new: Prescription,
     next_rung: Variation,
     sessions: int,
-    rules: Rules,
+    pain_cap: int,
 ) -> str:
     return (
-        f"{_green_streak(old, variation, sessions, rules)}, so next time you move on to "
+        f"{_green_streak(old, variation, sessions, pain_cap)}, so next time you move on to "
         f"{the(next_rung.name)}: {dose_text(new)}."
     )
 
 
 def top_of_ladder(
-    prescription: Prescription, variation: Variation, sessions: int, rules: Rules
+    prescription: Prescription, variation: Variation, sessions: int, pain_cap: int
 ) -> str:
     return (
-        f"{_green_streak(prescription, variation, sessions, rules)}. That's the top of this "
+        f"{_green_streak(prescription, variation, sessions, pain_cap)}. That's the top of this "
         f"exercise, so it stays at {dose_text(prescription)} to keep what you've built."
     )
 
@@ -129,10 +130,10 @@ def needs_equipment(
     next_rung: Variation,
     missing: Collection[Equipment],
     sessions: int,
-    rules: Rules,
+    pain_cap: int,
 ) -> str:
     return (
-        f"{_green_streak(prescription, variation, sessions, rules)}. The next step, "
+        f"{_green_streak(prescription, variation, sessions, pain_cap)}. The next step, "
         f"{the(next_rung.name)}, needs {equipment_text(missing)}, so it stays at "
         f"{dose_text(prescription)} for now."
     )
@@ -143,10 +144,10 @@ def next_rung_in_later_phase(
     variation: Variation,
     next_rung: Variation,
     sessions: int,
-    rules: Rules,
+    pain_cap: int,
 ) -> str:
     return (
-        f"{_green_streak(prescription, variation, sessions, rules)}. The next step, "
+        f"{_green_streak(prescription, variation, sessions, pain_cap)}. The next step, "
         f"{the(next_rung.name)}, belongs to phase {next_rung.phase}, so it stays at "
         f"{dose_text(prescription)} until you get there."
     )
@@ -164,9 +165,48 @@ def not_yet_enough_green(
 
 def amber_pain(prescription: Prescription, variation: Variation, pain: int) -> str:
     return (
-        f"Pain was {pain}/10 in {the(variation.name)}: fine to carry on, but not low enough to "
-        f"step up, so it stays at {dose_text(prescription)}."
+        f"Pain was {pain}/10 in {the(variation.name)}: fine to carry on. At this level it steps "
+        "up only when your back feels the same or better the morning after a session, so it "
+        f"stays at {dose_text(prescription)} for now."
     )
+
+
+def too_soon_to_step(
+    prescription: Prescription, variation: Variation, days: int, rules: Rules
+) -> str:
+    wait = rules.min_days_between_steps - days
+    return (
+        f"You {_did_it_all(prescription, variation)}. It last changed {_days_ago(days)}, and "
+        f"each exercise steps up about once a week, so it stays at {dose_text(prescription)} for "
+        f"{_days(wait)} more."
+    )
+
+
+def lighter_week(variation: Variation, new: Prescription, new_rung: Variation, steps: int) -> str:
+    where = f"{the(new_rung.name)}: " if new_rung.id != variation.id else ""
+    return (
+        f"{the(variation.name).capitalize()} has stepped up {steps} times, so next comes a "
+        f"lighter week to let your body catch up: {where}{dose_text(new)}. Then it builds again."
+    )
+
+
+def short_sessions(
+    prescription: Prescription, variation: Variation, sessions: int, achieved: int
+) -> str:
+    if prescription.reps is None:
+        return f"You couldn't finish the holds of {the(variation.name)} {_sessions(sessions)}"
+    return (
+        f"You did up to {achieved} of {prescription.reps} reps of {the(variation.name)} "
+        f"{_sessions(sessions)}"
+    )
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
+
+
+def _days_ago(count: int) -> str:
+    return {0: "today", 1: "yesterday"}.get(count, f"{count} days ago")
 
 
 def fell_short(prescription: Prescription, variation: Variation, reps_done: int | None) -> str:
@@ -185,6 +225,53 @@ def skipped(prescription: Prescription, variation: Variation) -> str:
     return f"You skipped {the(variation.name)} today, so it stays at {dose_text(prescription)}."
 
 
+def still_skipping(
+    variation: Variation, sessions: int, easier: tuple[Prescription, Variation] | None
+) -> str:
+    lead = f"You've skipped {the(variation.name)} {sessions} sessions in a row"
+    if easier is None:
+        return f"{lead}. It is at its gentlest; your coach can suggest something else."
+    new, new_rung = easier
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return f"{lead}, so it goes easier again: {where}{dose_text(new)}."
+
+
+def regress_trigger_hurts(variation: Variation) -> str:
+    return f"You skipped {the(variation.name)} because it hurt, which counts as high pain"
+
+
+def cant_do(variation: Variation, new: Prescription, new_rung: Variation) -> str:
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return (
+        f"You said you couldn't do {the(variation.name)}, so next time it's a step easier: "
+        f"{where}{dose_text(new)}."
+    )
+
+
+def cant_do_at_gentlest(prescription: Prescription, variation: Variation) -> str:
+    return (
+        f"You said you couldn't do {the(variation.name)}. It is already at its gentlest "
+        f"({dose_text(prescription)}); if it still doesn't suit you, your coach can help."
+    )
+
+
+def keeps_skipping(
+    variation: Variation, sessions: int, easier: tuple[Prescription, Variation] | None
+) -> str:
+    lead = f"You've skipped {the(variation.name)} {sessions} sessions in a row"
+    if easier is None:
+        return (
+            f"{lead}, and it is already at its gentlest. Your coach has been told, so they can "
+            "suggest something that suits you better."
+        )
+    new, new_rung = easier
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return (
+        f"{lead}, so it's swapped for an easier version: {where}{dose_text(new)}. Your coach "
+        "has been told, in case something else would suit you better."
+    )
+
+
 def held_after_red_session(prescription: Prescription, variation: Variation, pain: int) -> str:
     return (
         f"Your pain reached {pain}/10 today, so nothing steps up this time: "
@@ -199,6 +286,46 @@ def held_after_stop(prescription: Prescription, variation: Variation) -> str:
     )
 
 
+def _day(day: date) -> str:
+    """'Thursday 6 March'."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def held_for_flare(prescription: Prescription, variation: Variation, until: date) -> str:
+    return (
+        f"You're going easy for a flare-up until {_day(until)}, so nothing steps up: "
+        f"{the(variation.name)} stays at {dose_text(prescription)}."
+    )
+
+
+def flare_ease(variation: Variation, new: Prescription, new_rung: Variation, until: date) -> str:
+    where = f"{the(new_rung.name)}, " if new_rung.id != variation.id else ""
+    return (
+        f"For your flare-up, {the(variation.name)} goes a step easier: {where}{dose_text(new)}, "
+        f"and nothing steps up until {_day(until)}."
+    )
+
+
+def held_after_build_up(
+    prescription: Prescription, variation: Variation, this_week: int, last_week: int
+) -> str:
+    return (
+        f"Your pain this week ({this_week}/10 in the middle) is higher than last week's "
+        f"({last_week}/10), so nothing steps up until it settles: {the(variation.name)} stays at "
+        f"{dose_text(prescription)}."
+    )
+
+
+def not_improving(weeks: tuple[int, ...]) -> str:
+    pains = ", ".join(f"{pain}/10" for pain in weeks)
+    return (
+        f"Your pain has stayed at a moderate level for {len(weeks)} weeks ({pains} in the middle "
+        "of each week) without easing. The programme carries on, but please have your back "
+        "reviewed by a physiotherapist or your doctor in the next couple of weeks. Your coach "
+        "has been told too."
+    )
+
+
 def held_after_worse_checkin(prescription: Prescription, variation: Variation) -> str:
     return (
         "Your back felt worse the morning after your last session, so nothing steps up today: "
@@ -210,10 +337,21 @@ def regress_trigger_red(variation: Variation, pain: int) -> str:
     return f"Pain was {pain}/10 in {the(variation.name)}"
 
 
-def regress_trigger_rise(variation: Variation, pain: int, baseline_pain: int) -> str:
+def regress_trigger_rise(variation: Variation, pain: int, usual: int, rules: Rules) -> str:
     return (
-        f"Pain was {pain}/10 in {the(variation.name)}, {pain - baseline_pain} above your usual "
-        f"{baseline_pain}/10"
+        f"Pain was {pain}/10 in {the(variation.name)}, {pain - usual} above your usual "
+        f"{usual}/10 (the middle of your last {rules.usual_pain_sessions} sessions' highest pain)"
+    )
+
+
+def usual_pain(usual: int, sessions: int, rules: Rules) -> str:
+    """How the usual pain that the rise rule compares with was worked out, for /why."""
+    if sessions == 0:
+        return f"Your usual pain is {usual}/10: the rating you gave when you started."
+    counted = "session" if sessions == 1 else f"{sessions} sessions"
+    return (
+        f"Your usual pain is {usual}/10: the middle value of the highest pain in your last "
+        f"{counted} (and your starting rating until there are {rules.usual_pain_sessions})."
     )
 
 
@@ -311,17 +449,19 @@ def resume_after_member_pause(rules: Rules) -> str:
     )
 
 
-def resume_after_pain(pain_now: int) -> str:
+def resume_after_pain(pain_now: int, phase: Phase) -> str:
     return (
-        f"Welcome back. Your back is at {pain_now}/10 now, so the programme restarts with every "
-        "exercise one step easier than before the pause."
+        f"Welcome back. Your back is at {pain_now}/10 now. To be gentle after the pause, you "
+        f"restart in {phase.title} with every exercise at its first step, and build up again "
+        "from there, about a step a week."
     )
 
 
-def resume_after_red_flag(pain_now: int) -> str:
+def resume_after_red_flag(pain_now: int, phase: Phase) -> str:
     return (
-        f"Welcome back. A clinician has checked you and your back is at {pain_now}/10, so the "
-        "programme restarts with every exercise one step easier than before."
+        f"Welcome back. A clinician has checked you and your back is at {pain_now}/10. To be "
+        f"gentle, you restart in {phase.title} with every exercise at its first step, and build "
+        "up again from there, about a step a week."
     )
 
 
@@ -352,12 +492,20 @@ def need_clinician_clearance() -> str:
 
 
 def easier_after_break(
-    missed_days: int, variation: Variation, new: Prescription, new_rung: Variation
+    missed_days: int, variation: Variation, new: Prescription, new_rung: Variation, steps: int = 1
 ) -> str:
     lead = f"After {missed_days} days without a session, {the(variation.name)}"
+    how = "a step easier" if steps == 1 else f"{steps} steps easier"
     if new_rung.id != variation.id:
-        return f"{lead} starts a step easier: {the(new_rung.name)}, {dose_text(new)}."
-    return f"{lead} starts a step easier: {dose_text(new)}."
+        return f"{lead} starts {how}: {the(new_rung.name)}, {dose_text(new)}."
+    return f"{lead} starts {how}: {dose_text(new)}."
+
+
+def phase_back(missed_days: int, phase: Phase) -> str:
+    return (
+        f"After {missed_days} days without a session, you restart in {phase.title} with every "
+        "exercise at its first step, and build up again from there, about a step a week."
+    )
 
 
 def equipment_switch(

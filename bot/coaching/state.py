@@ -8,7 +8,7 @@ it fits in one JSON column; every coaching function takes a state and returns a 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -16,11 +16,15 @@ from typing import Any
 from bot.coaching.content import Equipment
 from bot.coaching.pain import check_pain
 
-STATE_VERSION = 1
+# Version 2 (policy v2) adds the dated pain log, per-ladder pacing, reps done and the morning
+# answer; version 1 documents are still read (see ProgrammeState.from_json).
+STATE_VERSION = 2
 # Bounds on the history kept: the largest values content.Rules and PhaseAdvance allow for
-# progress_after_green_sessions (10), pause_red_sessions_window (20) and recent_sessions (14).
+# progress_after_green_sessions (10), pause_red_sessions_window (20), recent_sessions (14) and
+# pain_persists_weeks (8 weeks of daily sessions, plus the week before them).
 RECORDS_KEPT_PER_LADDER = 10
 SESSION_PAINS_KEPT = 20
+PAIN_LOG_KEPT = 63
 
 
 class Status(StrEnum):
@@ -45,6 +49,15 @@ class ActivityLevel(StrEnum):
     ACTIVE = "active"  # exercises regularly
 
 
+class SkipReason(StrEnum):
+    """Why the member skipped an exercise: each counts differently (docs/coaching-rules.md)."""
+
+    HURTS = "hurts"
+    CANT_DO = "cant_do"
+    NO_TIME = "no_time"
+    OTHER = "other"
+
+
 class DecisionKind(StrEnum):
     START = "start"
     PROGRESS = "progress"
@@ -59,6 +72,16 @@ class DecisionKind(StrEnum):
     RESUME_DECLINED = "resume_declined"
     MEMBER_PAUSE = "member_pause"
     EQUIPMENT = "equipment"
+    # Pain has stayed amber or above for weeks: review advised, the coach is alerted.
+    NOT_IMPROVING = "not_improving"
+    # The same exercise skipped session after session: swapped for an easier one, coach alerted.
+    KEEPS_SKIPPING = "keeps_skipping"
+    # A break long enough (or a pain pause) to restart in an earlier phase.
+    PHASE_BACK = "phase_back"
+    # Every deload_every_steps step-ups of an exercise, one step back for a lighter week.
+    LIGHTER_WEEK = "lighter_week"
+    # The member asked for easier sessions during a flare-up (/flare).
+    FLARE_EASE = "flare_ease"
 
 
 @dataclass(frozen=True)
@@ -99,7 +122,8 @@ class ExerciseResult:
     """What the member reported for one exercise of a session.
 
     Rep exercises set `reps_done` (per side for per-side exercises), hold exercises set
-    `hold_completed`; a skipped exercise sets `skipped=True` and nothing else.
+    `hold_completed`. A skipped exercise sets `skipped=True`, no pain, and may keep the reps or
+    hold the member reported before skipping; `skip_reason` None is read as OTHER.
     """
 
     ladder_id: str
@@ -108,14 +132,17 @@ class ExerciseResult:
     hold_completed: bool | None
     pain: int | None
     skipped: bool = False
+    skip_reason: SkipReason | None = None
 
     def __post_init__(self) -> None:
         if self.skipped:
-            if (self.reps_done, self.hold_completed, self.pain) != (None, None, None):
-                raise ValueError(
-                    f"skipped {self.variation_id}: reps_done, hold_completed and pain must be None"
-                )
+            if self.pain is not None:
+                raise ValueError(f"skipped {self.variation_id}: pain must be None")
+            if self.reps_done is not None and self.hold_completed is not None:
+                raise ValueError(f"{self.variation_id}: give either reps_done or hold_completed")
             return
+        if self.skip_reason is not None:
+            raise ValueError(f"{self.variation_id}: skip_reason is only for a skipped exercise")
         if self.pain is None:
             raise ValueError(f"{self.variation_id}: pain is required unless skipped")
         check_pain(self.pain)
@@ -125,17 +152,20 @@ class ExerciseResult:
 
 @dataclass(frozen=True)
 class ExerciseRecord:
-    """One exercise as done: the prescription at the time, whether it was completed, the pain."""
+    """One exercise as done: the prescription at the time, whether it was completed, the pain,
+    and the reps done (None for holds, and in records older than state version 2)."""
 
     prescription: Prescription
     completed: bool
     pain: int
+    reps_done: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
             "prescription": self.prescription.to_json(),
             "completed": self.completed,
             "pain": self.pain,
+            "reps_done": self.reps_done,
         }
 
     @classmethod
@@ -144,6 +174,32 @@ class ExerciseRecord:
             prescription=Prescription.from_json(data["prescription"]),
             completed=data["completed"],
             pain=data["pain"],
+            reps_done=data.get("reps_done"),
+        )
+
+
+@dataclass(frozen=True)
+class LadderPacing:
+    """How one ladder has been moving: when it last stepped, steps since a lighter week, skips."""
+
+    last_step_on: date | None = None
+    steps_since_deload: int = 0
+    # Sessions in a row the exercise was skipped (for any reason but "no time").
+    skips_in_a_row: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "last_step_on": _iso(self.last_step_on),
+            "steps_since_deload": self.steps_since_deload,
+            "skips_in_a_row": self.skips_in_a_row,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> LadderPacing:
+        return cls(
+            last_step_on=_date(data["last_step_on"]),
+            steps_since_deload=data["steps_since_deload"],
+            skips_in_a_row=data["skips_in_a_row"],
         )
 
 
@@ -183,6 +239,19 @@ class ProgrammeState:
     worse_checkin_since_last_session: bool
     # The last_session_date whose following break has already been made easier (once per break).
     eased_after_session_on: date | None
+    # The highest pain of each recent session with at least one exercise done, with its date,
+    # oldest first: the weekly trend and "pain persists" read it.
+    pain_log: tuple[tuple[date, int], ...] = ()
+    # A "same" or "better" check-in came after the last session: amber may then progress.
+    settled_checkin_since_last_session: bool = False
+    pacing: Mapping[str, LadderPacing] = field(default_factory=dict)
+    # When the member was last advised to have persisting pain reviewed.
+    not_improving_advised_on: date | None = None
+    # How far the break after eased_after_session_on has been eased: 1 or 2 steps, or 3 for back
+    # a phase, so a break that goes on (sessions of nothing but skips) eases further as it grows.
+    break_eased_level: int = 0
+    # After /flare: nothing steps up in sessions up to and including this day.
+    flare_until: date | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-safe dict (dates as ISO strings) for the database's JSON column."""
@@ -208,13 +277,26 @@ class ProgrammeState:
             "worse_checkins_in_a_row": self.worse_checkins_in_a_row,
             "worse_checkin_since_last_session": self.worse_checkin_since_last_session,
             "eased_after_session_on": _iso(self.eased_after_session_on),
+            "pain_log": [[day.isoformat(), pain] for day, pain in self.pain_log],
+            "settled_checkin_since_last_session": self.settled_checkin_since_last_session,
+            "pacing": {
+                ladder_id: pacing.to_json() for ladder_id, pacing in sorted(self.pacing.items())
+            },
+            "not_improving_advised_on": _iso(self.not_improving_advised_on),
+            "break_eased_level": self.break_eased_level,
+            "flare_until": _iso(self.flare_until),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProgrammeState:
-        """The state `to_json` stored; refuses a version this code does not know."""
-        if data.get("version") != STATE_VERSION:
-            raise ValueError(f"unknown programme state version {data.get('version')!r}")
+        """The state `to_json` stored; refuses a version this code does not know.
+
+        A version 1 document (before policy v2) reads with an empty pain log and pacing: the
+        weekly rules start counting from its next session, and nothing it stored is lost.
+        """
+        version = data.get("version")
+        if version not in (1, STATE_VERSION):
+            raise ValueError(f"unknown programme state version {version!r}")
         return cls(
             status=Status(data["status"]),
             phase=data["phase"],
@@ -236,6 +318,22 @@ class ProgrammeState:
             worse_checkins_in_a_row=data["worse_checkins_in_a_row"],
             worse_checkin_since_last_session=data["worse_checkin_since_last_session"],
             eased_after_session_on=_date(data["eased_after_session_on"]),
+            pain_log=tuple(
+                (date.fromisoformat(day), pain) for day, pain in data.get("pain_log", ())
+            ),
+            settled_checkin_since_last_session=data.get(
+                "settled_checkin_since_last_session", False
+            ),
+            pacing={
+                ladder_id: LadderPacing.from_json(pacing)
+                for ladder_id, pacing in data.get("pacing", {}).items()
+            },
+            not_improving_advised_on=_date(data.get("not_improving_advised_on")),
+            flare_until=_date(data.get("flare_until")),
+            # Version 1 eased a break by one step, once.
+            break_eased_level=data.get(
+                "break_eased_level", 0 if data["eased_after_session_on"] is None else 1
+            ),
         )
 
 

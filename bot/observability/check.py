@@ -18,7 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
-from bot.coaching.loader import ContentError, default_content_dir, load_library
+from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import current_and_head
@@ -138,6 +138,7 @@ def _content_section(settings: Settings, broken: set[str]) -> Section:
     section = Section("content", details={"folder": str(folder)})
     try:
         library = load_library(folder)
+        load_education(folder)  # tips and the flare-up plan, read where they are shown
     except ContentError as error:
         section.problems = [str(problem) for problem in error.problems]
         section.summary = f"{len(section.problems)} problem(s) in {folder}"

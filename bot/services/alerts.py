@@ -19,6 +19,8 @@ class AlertKind(StrEnum):
     PAIN_PAUSE = "pain_pause"
     RED_FLAG = "red_flag"
     MISSED_DAYS = "missed_days"
+    NOT_IMPROVING = "not_improving"  # pain has stayed amber or above for weeks
+    KEEPS_SKIPPING = "keeps_skipping"  # one exercise skipped session after session
 
 
 async def record_alert(

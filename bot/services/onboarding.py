@@ -458,7 +458,7 @@ async def _finish(session: AsyncSession, flow: Flow, member: Member, now: dateti
             today=tuple(
                 PlannedExercise(flow.library.variation(p.variation_id).name, p) for p in plan
             ),
-            minutes=estimate_minutes(plan),
+            minutes=estimate_minutes(plan, flow.library),
             next_reminder=_local(member.next_reminder_at, zone),
             local_now=now.astimezone(zone),
         )

@@ -19,6 +19,7 @@ from bot.coaching import (
     Prescription,
     Status,
     change_equipment,
+    describe_usual_pain,
     pause_by_member,
     resume,
 )
@@ -58,7 +59,9 @@ from bot.services.sessions import Summary, stop_open_session
 # How many recent decisions /why looks through for the latest one per exercise.
 WHY_LOOKBACK = 200
 # Programme-wide decisions that reset every exercise's dose, so they explain each one afterwards.
-RESETS_EVERY_EXERCISE = frozenset({DecisionKind.START.value, DecisionKind.RESUME.value})
+RESETS_EVERY_EXERCISE = frozenset(
+    {DecisionKind.START.value, DecisionKind.RESUME.value, DecisionKind.PHASE_BACK.value}
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,7 @@ class WhyReport:
     phase_title: str | None
     exercises: tuple[WhyLine, ...]
     latest_overall: str | None  # the latest programme-wide decision (start, pause, resume…)
+    usual_pain: str | None = None  # the usual pain the rise rule compares with, and how
 
 
 # ---- /settings ------------------------------------------------------------------------------
@@ -417,7 +421,8 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
         for ladder_id in phase.ladders
         if ladder_id in state.prescriptions
     )
-    return [WhyReport(member.status, phase.number, phase.title, lines, overall)]
+    usual = describe_usual_pain(state, flow.library.rules)
+    return [WhyReport(member.status, phase.number, phase.title, lines, overall, usual)]
 
 
 def _latest_reasons(

@@ -54,8 +54,22 @@ from bot.services.questions import (
 )
 from bot.services.reminders import reschedule
 
-# Decisions that change what the member does next time; the rest keep it the same.
-CHANGES = frozenset({DecisionKind.PROGRESS, DecisionKind.REGRESS, DecisionKind.PHASE_UP})
+# Decisions that change what the member does next time (or advise them); the rest keep it the same.
+CHANGES = frozenset(
+    {
+        DecisionKind.PROGRESS,
+        DecisionKind.REGRESS,
+        DecisionKind.PHASE_UP,
+        DecisionKind.LIGHTER_WEEK,
+        DecisionKind.KEEPS_SKIPPING,
+        DecisionKind.NOT_IMPROVING,
+    }
+)
+# Decisions the coach group is told about, besides a pause.
+ALERTS = {
+    DecisionKind.NOT_IMPROVING: AlertKind.NOT_IMPROVING,
+    DecisionKind.KEEPS_SKIPPING: AlertKind.KEEPS_SKIPPING,
+}
 PAUSES = frozenset({DecisionKind.STOP_SESSION, DecisionKind.PAUSE})
 
 
@@ -146,7 +160,7 @@ async def _plan_today(
     await record_decisions(session, member, outcome.decisions, today, training.id)
     eased = tuple(decision.reason for decision in outcome.decisions)
     return [
-        SessionOpening(len(plan), estimate_minutes(plan), eased),
+        SessionOpening(len(plan), estimate_minutes(plan, flow.library), eased),
         *_exercise_prompt(training, flow),
     ]
 
@@ -361,6 +375,8 @@ async def _finish(
     await record_decisions(session, member, outcome.decisions, training.local_date, training.id)
     if outcome.paused:
         await record_alert(session, member, AlertKind.PAIN_PAUSE, training.local_date)
+    for kind in {ALERTS[d.kind] for d in outcome.decisions if d.kind in ALERTS}:
+        await record_alert(session, member, kind, training.local_date)
 
 
 async def _rows(session: AsyncSession, training: TrainingSession) -> Sequence[ExerciseResultRow]:

@@ -96,17 +96,18 @@ async def test_resume_after_a_pain_pause_asks_three_questions(
     await kai.tap("7", "2/3 Have you seen a doctor or physiotherapist")
     await kai.tap("Yes", "3/3 Have the symptoms settled?")
     declined = await kai.tap("No", "Not yet")
-    assert "5/10 or less" in declined.body and "/resume" in declined.body
+    assert "3/10 or less" in declined.body and "/resume" in declined.body
     assert (await member_row(sessionmaker, 7304)).status == "paused_pain"
     await kai.say("/resume", "1/3")
     await kai.say("3", "2/3")
     await kai.say("no", "3/3")
     back = await kai.say("yes", "Welcome back")
-    assert "one step easier" in back.body
+    assert "restart in Activate with every exercise at its first step" in back.body
     member = await member_row(sessionmaker, 7304)
     assert member.status == "active" and member.next_reminder_at is not None
     why = await kai.say("/why", "Phase 1")
-    assert "Programme: active" in why.body and "one step easier" in why.body
+    assert "Programme: active" in why.body and "every exercise at its first step" in why.body
+    assert "Your usual pain is 3/10" in why.body  # the answer at the restart
 
 
 async def test_why_explains_each_exercise_after_a_session(

@@ -7,6 +7,7 @@ member would notice: the next question, and what is stored.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.coaching import ProgrammeState
 from bot.coaching.content import Equipment, Library
 from bot.db.models import (
     Alert,
@@ -485,3 +487,30 @@ async def test_why_gives_the_latest_reason_for_every_exercise(
     report = (await run(sessionmaker, lambda s: preferences.why(s, flow, USER, NOW)))[0]
     assert isinstance(report, preferences.WhyReport) and report.exercises
     assert all(line.reason and line.reason.startswith("Welcome back") for line in report.exercises)
+
+
+async def test_pain_that_persists_advises_a_review_and_alerts_the_coach(
+    sessionmaker: Maker, flow: Flow
+) -> None:
+    await add_group(sessionmaker, "club")
+    await enrol(sessionmaker, flow, code="club")
+
+    async def three_weeks_at_4(session: AsyncSession) -> None:
+        found = await session.scalar(select(Member))
+        assert found is not None and found.programme is not None
+        state = ProgrammeState.from_json(found.programme)
+        days = [NOW.date() - timedelta(days=back) for back in range(20, 0, -1)]
+        found.programme = replace(
+            state, pain_log=tuple((day, 4) for day in days), session_pains=(4,) * 7
+        ).to_json()
+
+    await run(sessionmaker, three_weeks_at_4)
+    opening = await today(sessionmaker, flow)
+    for _ in range(opening[0].exercises):
+        await typed(sessionmaker, flow, TypedAnswer(all_done=True))
+        replies = await typed(sessionmaker, flow, TypedAnswer(pain=4))
+    summary = replies[0]
+    assert isinstance(summary, sessions.Summary) and summary.status == "finished"
+    assert any("reviewed by a physiotherapist or your doctor" in c for c in summary.changes)
+    assert await count(sessionmaker, Alert, Alert.kind == "not_improving") == 1
+    assert (await member(sessionmaker)).status == "active"

@@ -37,6 +37,7 @@ from bot.coaching.content import (
     Position,
     Programme,
     Rules,
+    Timing,
     Variation,
 )
 
@@ -55,8 +56,20 @@ DEFAULT_RULES = Rules(
     pause_red_sessions_in_window=3,
     pause_worse_checkins_in_a_row=2,
     missed_days_for_easier_start=3,
-    resume_max_pain=5,
+    resume_max_pain=3,
     max_reps=500,
+    usual_pain_sessions=7,
+    # The sample pins the step rules one by one: no weekly wait and no lighter weeks unless a
+    # test asks for them (with_rules), so a step comes after every green streak.
+    min_days_between_steps=0,
+    deload_every_steps=10,
+    weekly_build_up_points=1,
+    pain_persists_weeks=3,
+    replace_after_skips_in_a_row=3,
+    short_session_percent=70,
+    short_sessions_in_a_row=2,
+    missed_days_for_two_steps=7,
+    missed_days_for_phase_back=21,
 )
 
 
@@ -66,6 +79,10 @@ def reps(sets: int, low: int, high: int, *, per_side: bool = False) -> Dose:
 
 def hold(sets: int, seconds: int, *, per_side: bool = False) -> Dose:
     return Dose(sets=sets, hold_seconds=seconds, per_side=per_side)
+
+
+TIMING = Timing(seconds_per_rep=3, rest_seconds=30, setup_seconds=30)
+HOLD_TIMING = Timing(rest_seconds=30, setup_seconds=30)
 
 
 def rung(
@@ -91,6 +108,7 @@ def rung(
         mistakes=("Rushing the movement.",),
         stop_if=("Sharp pain, or pain spreading down your leg.",),
         dose=dose,
+        timing=HOLD_TIMING if dose.is_hold else TIMING,
         next=next_id,
         sources=("000_bd63b92ea4424484.txt",),
     )

@@ -26,6 +26,7 @@ from bot.coaching import (
     Zone,
     apply_missed_days,
     change_equipment,
+    ease_for_days,
     estimate_minutes,
     finish_session,
     is_session_stopping_pain,
@@ -38,7 +39,9 @@ from bot.coaching import (
     start_programme,
 )
 from bot.coaching.content import Equipment, Library
+from bot.coaching.loader import default_content_dir, load_library
 from bot.coaching.planning import exercise_seconds
+from bot.coaching.state import SkipReason
 from tests.unit.coaching.conftest import DAY_ONE, SAMPLE_LIBRARY, Member, assert_valid, with_rules
 
 LIBRARIES = [
@@ -54,17 +57,19 @@ LIBRARIES = [
         regress_rise_over_baseline=3,
         missed_days_for_easier_start=1,
     ),
+    # Policy v2's pacing at its content values: a week between steps, a lighter week often.
+    with_rules(SAMPLE_LIBRARY, min_days_between_steps=7, deload_every_steps=3),
 ]
 
 pains = st.integers(0, 10)
 # Half the answers low, so members also get far enough to progress and move up a phase.
 session_pains = st.one_of(st.integers(0, 2), pains)
 equipment_sets = st.frozensets(st.sampled_from(list(Equipment)))
-# (pain, how the reps went, skipped) for each exercise in the plan, in order.
+# (pain, how the reps went, skipped and why) for each exercise in the plan, in order.
 exercise_reports = st.tuples(
     session_pains,
-    st.sampled_from(["all", "all", "all", "short", "more"]),
-    st.sampled_from([False, False, False, True]),
+    st.sampled_from(["all", "all", "all", "short", "more", "few"]),
+    st.sampled_from([None] * 6 + list(SkipReason) + [False]),
 )
 
 EVENTS = {
@@ -81,6 +86,7 @@ EVENTS = {
     "member_pause": st.tuples(st.just("member_pause"), st.integers(0, 3)),
     "equipment": st.tuples(st.just("equipment"), st.integers(0, 2), equipment_sets),
     "red_flag": st.tuples(st.just("red_flag"), st.integers(0, 2)),
+    "flare": st.tuples(st.just("flare"), st.integers(0, 2), st.integers(1, 5)),
 }
 # Sessions and check-ins are most of a member's life; a red flag is rare.
 EVENT_MIX = ["session"] * 12 + ["checkin"] * 4 + ["resume"] * 3 + list(EVENTS)
@@ -111,14 +117,25 @@ class Step:
     stopped_for_pain: bool = False
 
 
-def report(prescription: Prescription, pain: int, reps: str, skip: bool) -> ExerciseResult:
+def report(
+    prescription: Prescription, pain: int, reps: str, skip: SkipReason | bool | None
+) -> ExerciseResult:
+    """skip: None done, False skipped with no reason given, or the reason."""
     ids = (prescription.ladder_id, prescription.variation_id)
-    if skip:
-        return ExerciseResult(*ids, None, None, None, skipped=True)
+    if skip is not None:
+        reason = None if skip is False else SkipReason(skip)
+        return ExerciseResult(*ids, None, None, None, skipped=True, skip_reason=reason)
     if prescription.reps is None:
-        return ExerciseResult(*ids, None, reps != "short", pain)
-    done = {"all": 0, "short": -3, "more": 2}[reps] + prescription.reps
-    return ExerciseResult(*ids, max(done, 0), None, pain)
+        return ExerciseResult(*ids, None, reps not in ("short", "few"), pain)
+    done = {"all": 0, "short": -3, "more": 2, "few": -prescription.reps // 2}[reps]
+    return ExerciseResult(*ids, max(done + prescription.reps, 0), None, pain)
+
+
+def counted_pain(result: ExerciseResult, library: Library) -> int | None:
+    """The pain the rules count: a skip because it hurts is red."""
+    if result.skip_reason is SkipReason.HURTS:
+        return library.rules.pain_zones.amber_max + 1
+    return result.pain
 
 
 def live(member: dict[str, Any]) -> list[Step]:
@@ -149,7 +166,7 @@ def live(member: dict[str, Any]) -> list[Step]:
             stopped = pressed_stop
             for prescription, (pain, reps, skip) in zip(plan, reports * 6, strict=False):
                 results.append(report(prescription, pain, reps, skip))
-                if not skip and is_session_stopping_pain(pain, library.rules):
+                if skip is None and is_session_stopping_pain(pain, library.rules):
                     stopped = True  # the handlers end the session here
                     break
             outcome = finish_session(
@@ -176,6 +193,9 @@ def live(member: dict[str, Any]) -> list[Step]:
             steps.append(Step(kind, today, state, outcome))
         elif kind == "red_flag":
             steps.append(Step(kind, today, state, record_red_flag(state, today=today)))
+        elif kind == "flare":
+            outcome = ease_for_days(state, library, today=today, days=details[0])
+            steps.append(Step(kind, today, state, outcome))
         else:
             outcome = change_equipment(state, library, equipment=details[0], today=today)
             steps.append(Step(kind, today, state, outcome))
@@ -189,12 +209,12 @@ properties = settings(max_examples=300, deadline=None, suppress_health_check=[He
 @properties
 @given(members)
 def test_no_progression_in_a_session_with_red_pain(member: dict[str, Any]) -> None:
-    rules = member["library"].rules
+    library = member["library"]
     for step in live(member):
         if step.event != "session":
             continue
-        red = any(r.pain is not None and pain_zone(r.pain, rules) is Zone.RED for r in step.results)
-        if red:
+        pains = [p for r in step.results if (p := counted_pain(r, library)) is not None]
+        if any(pain_zone(pain, library.rules) is Zone.RED for pain in pains):
             kinds = {d.kind for d in step.outcome.decisions}
             assert DecisionKind.PROGRESS not in kinds
             assert DecisionKind.PHASE_UP not in kinds
@@ -223,7 +243,7 @@ def test_a_pause_whenever_the_pause_rule_holds_and_only_then(member: dict[str, A
             assert (step.outcome.state.status is Status.PAUSED_PAIN) is should_pause
         if step.event != "session":
             continue
-        pains = [r.pain for r in step.results if r.pain is not None]
+        pains = [p for r in step.results if (p := counted_pain(r, member["library"])) is not None]
         if pains:
             red_sessions.append(pain_zone(max(pains), rules) is Zone.RED)
         window = red_sessions[-rules.pause_red_sessions_window :]
@@ -288,13 +308,13 @@ def test_plans_fit_the_session_minutes_when_the_phase_allows(member: dict[str, A
             for lid in phase.ladders
             if lid in step.before.prescriptions
         ]
-        seconds = [exercise_seconds(p) for p in available]
+        seconds = [exercise_seconds(p, library) for p in available]
         assert step.plan, "an active member with exercises always gets a session"
         if max(seconds) <= programme.session_minutes_max * 60:
-            assert estimate_minutes(step.plan) <= programme.session_minutes_max
+            assert estimate_minutes(step.plan, library) <= programme.session_minutes_max
         longest_allowed = (programme.session_minutes_max - programme.session_minutes_min) * 60
         if sum(seconds) >= programme.session_minutes_min * 60 and max(seconds) <= longest_allowed:
-            assert estimate_minutes(step.plan) >= programme.session_minutes_min
+            assert estimate_minutes(step.plan, library) >= programme.session_minutes_min
         if sum(seconds) <= programme.session_minutes_max * 60:
             assert sorted(step.plan, key=str) == sorted(available, key=str)
 
@@ -323,3 +343,37 @@ def test_red_session_patterns_pause_exactly_by_the_rule(
         assert (member.state.status is Status.PAUSED_PAIN) is should_pause
         if should_pause:
             break
+
+
+@properties
+@given(members)
+def test_no_progression_after_a_worse_morning_or_during_a_flare(member: dict[str, Any]) -> None:
+    for step in live(member):
+        flare = step.before.flare_until is not None and step.today <= step.before.flare_until
+        if step.event == "session" and (step.before.worse_checkin_since_last_session or flare):
+            kinds = {d.kind for d in step.outcome.decisions}
+            assert DecisionKind.PROGRESS not in kinds
+            assert DecisionKind.PHASE_UP not in kinds
+
+
+REAL_LIBRARY = load_library(default_content_dir())
+real_members = members.map(lambda member: member | {"library": REAL_LIBRARY})
+
+
+@properties
+@given(real_members)
+def test_real_sessions_stay_within_the_phase_minutes(member: dict[str, Any]) -> None:
+    """On the real content: never over the phase's maximum; never under its minimum while every
+    exercise is at its own number of sets (only pain takes sets off)."""
+    programme = REAL_LIBRARY.programme
+    for step in live(member):
+        if step.event != "session":
+            continue
+        minutes = estimate_minutes(step.plan, REAL_LIBRARY)
+        assert minutes <= programme.session_minutes_max
+        full_sets = all(
+            p.sets == REAL_LIBRARY.variation(p.variation_id).dose.sets
+            for p in step.before.prescriptions.values()
+        )
+        if full_sets:
+            assert minutes >= programme.session_minutes_min, step.plan

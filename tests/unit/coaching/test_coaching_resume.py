@@ -63,9 +63,10 @@ def test_after_a_long_members_pause_the_missed_days_rule_eases_the_next_session(
 @pytest.mark.parametrize(
     ("pain_now", "seen_professional", "symptoms_settled", "resumed", "says"),
     [
-        (5, True, False, True, "5/10 now"),
+        # Green plus one (3/10) or less, and help or settled symptoms.
+        (3, True, False, True, "3/10 now"),
         (0, False, True, True, "0/10 now"),
-        (6, True, True, False, "your back is at 5/10 or less (it's 6/10 now)"),
+        (4, True, True, False, "your back is at 3/10 or less (it's 4/10 now)"),
         (
             3,
             False,
@@ -94,7 +95,7 @@ def test_after_a_pain_pause_resume_needs_low_pain_and_help_or_settled_symptoms(
         seen_professional=seen_professional,
         symptoms_settled=symptoms_settled,
     )
-    (decision,) = outcome.decisions
+    decision = outcome.decisions[0]
     assert says in decision.reason
     if not resumed:
         assert decision.kind is DECLINED
@@ -102,11 +103,16 @@ def test_after_a_pain_pause_resume_needs_low_pain_and_help_or_settled_symptoms(
         assert decision.reason.startswith("Not yet: the programme restarts once")
         return
     assert decision.kind is RESUME
+    assert "restart in Activate with every exercise at its first step" in decision.reason
     assert outcome.state.status is Status.ACTIVE
-    # One step easier on every ladder, and the pains that caused the pause set aside.
-    assert outcome.state.prescriptions["clamshell"].sets == 2
-    assert outcome.state.prescriptions["bridge"].sets == 1  # regressed to its gentlest: stays
+    # Phase 1 has no phase before it: its first steps, and the pains that caused the pause set
+    # aside, with the answer now as the starting rating.
+    assert outcome.state.prescriptions["clamshell"] == Prescription(
+        "clamshell", "clamshell", 3, 10, None, True
+    )
+    assert outcome.state.prescriptions["bridge"].sets == 3
     assert outcome.state.session_pains == ()
+    assert outcome.state.baseline_pain == pain_now
 
 
 def test_a_resume_after_pain_counts_as_the_easing_for_that_break(library: Library) -> None:
@@ -157,7 +163,7 @@ def test_after_a_red_flag_resume_needs_a_clinician(
         seen_professional=seen_professional,
         symptoms_settled=symptoms_settled,
     )
-    (decision,) = outcome.decisions
+    decision = outcome.decisions[0]
     assert says in decision.reason
     assert decision.kind is (RESUME if resumed else DECLINED)
     assert outcome.state.status is (Status.ACTIVE if resumed else Status.STOPPED_RED_FLAG)

@@ -33,6 +33,7 @@ def _variation(variation_id: str, level: int, phase: int, next_id: str | None) -
         "mistakes": ["Rushing."],
         "stop_if": ["Sharp pain, pain down your leg, or numbness or tingling."],
         "dose": {"sets": 3, "reps_min": 8, "reps_max": 12, "per_side": False},
+        "timing": {"seconds_per_rep": 3, "rest_seconds": 30, "setup_seconds": 30},
         "next": next_id,
         "sources": [SOURCE],
     }
@@ -92,8 +93,18 @@ MINIMAL_TREE: Tree = {
         "pause_red_sessions_in_window": 3,
         "pause_worse_checkins_in_a_row": 2,
         "missed_days_for_easier_start": 3,
-        "resume_max_pain": 5,
+        "resume_max_pain": 3,
         "max_reps": 500,
+        "usual_pain_sessions": 7,
+        "min_days_between_steps": 7,
+        "deload_every_steps": 4,
+        "weekly_build_up_points": 1,
+        "pain_persists_weeks": 3,
+        "replace_after_skips_in_a_row": 3,
+        "short_session_percent": 70,
+        "short_sessions_in_a_row": 2,
+        "missed_days_for_two_steps": 7,
+        "missed_days_for_phase_back": 21,
     },
 }
 

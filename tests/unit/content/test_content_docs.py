@@ -12,10 +12,12 @@ from bot.coaching.exercise_docs import (
     main,
     render_markdown,
 )
+from bot.coaching.loader import default_content_dir, load_education
 
 
 def test_docs_are_not_stale(library: Library) -> None:
-    assert default_docs_path().read_text(encoding="utf-8") == render_markdown(library), (
+    education = load_education(default_content_dir())
+    assert default_docs_path().read_text(encoding="utf-8") == render_markdown(library, education), (
         "docs/exercises.md is stale: run python -m bot.coaching.exercise_docs"
     )
 
