@@ -129,6 +129,10 @@ ALERT_LINES = {
         "Please get in touch."
     ),
     AlertKind.MISSED_DAYS: "📭 {name}: no session for 3 days in a row.",
+    AlertKind.CLINICIAN_NOTE: (
+        "📝 {name}: mentioned something to tell their clinician; the programme goes on with care."
+    ),
+    AlertKind.WORSE_WHILE_PAUSED: "⚠️ {name}: paused, and says their back is worse. Please call.",
 }
 ALERT_FOOTER = "/dashboard <name> shows the details."
 

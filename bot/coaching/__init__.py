@@ -25,6 +25,7 @@ from bot.coaching.state import (
     Outcome,
     Prescription,
     ProgrammeState,
+    SkipReason,
     Status,
 )
 
@@ -38,6 +39,7 @@ __all__ = [
     "Outcome",
     "Prescription",
     "ProgrammeState",
+    "SkipReason",
     "Status",
     "Zone",
     "apply_missed_days",

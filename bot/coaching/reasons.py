@@ -10,6 +10,7 @@ from collections.abc import Collection
 
 from bot.coaching.content import Equipment, Phase, Rules, Variation
 from bot.coaching.pain import Zone
+from bot.coaching.screening import Urgency
 from bot.coaching.state import ActivityLevel, Prescription
 
 _EQUIPMENT_WORDS = {
@@ -290,11 +291,23 @@ def pause_worse_checkins(count: int) -> str:
     )
 
 
-def red_flag() -> str:
+def red_flag(urgency: Urgency) -> str:
+    """The decision's reason, for /why and the coach; the member's advice is in red_flags.yaml."""
+    match urgency:
+        case Urgency.EMERGENCY:
+            return (
+                "You reported a symptom that needs a doctor straight away: an emergency "
+                "department or your local emergency number, now. The programme stays stopped "
+                "until a doctor has checked you."
+            )
+        case Urgency.DOCTOR_SOON:
+            return (
+                "You reported a symptom that needs a doctor (your GP) within the next few days. "
+                "The programme stays stopped until a doctor has said exercise is OK."
+            )
     return (
-        "You reported a symptom that needs a doctor, not exercise. Please get an urgent medical "
-        "assessment today: your GP or an urgent care service, or emergency services if it is "
-        "severe or getting worse. The programme stays stopped until a clinician has checked you."
+        "You reported something to mention to your GP or physiotherapist at your next "
+        "appointment, within the next few weeks. The programme carries on, with care."
     )
 
 

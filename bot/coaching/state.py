@@ -39,6 +39,15 @@ class Checkin(StrEnum):
     WORSE = "worse"
 
 
+class SkipReason(StrEnum):
+    """Why the member skipped an exercise (asked at every skip)."""
+
+    HURTS = "hurts"
+    CANT_DO = "cant_do"
+    NO_TIME = "no_time"
+    OTHER = "other"
+
+
 class ActivityLevel(StrEnum):
     LOW = "low"  # mostly sitting
     SOME = "some"  # walks most days
@@ -99,7 +108,8 @@ class ExerciseResult:
     """What the member reported for one exercise of a session.
 
     Rep exercises set `reps_done` (per side for per-side exercises), hold exercises set
-    `hold_completed`; a skipped exercise sets `skipped=True` and nothing else.
+    `hold_completed`; a skipped exercise sets `skipped=True`, may keep the reps or hold
+    already reported and its `skip_reason`, and never a pain.
     """
 
     ladder_id: str
@@ -108,13 +118,14 @@ class ExerciseResult:
     hold_completed: bool | None
     pain: int | None
     skipped: bool = False
+    skip_reason: SkipReason | None = None
 
     def __post_init__(self) -> None:
+        if self.skip_reason is not None and not self.skipped:
+            raise ValueError(f"{self.variation_id}: a skip_reason needs skipped=True")
         if self.skipped:
-            if (self.reps_done, self.hold_completed, self.pain) != (None, None, None):
-                raise ValueError(
-                    f"skipped {self.variation_id}: reps_done, hold_completed and pain must be None"
-                )
+            if self.pain is not None:
+                raise ValueError(f"skipped {self.variation_id}: pain must be None")
             return
         if self.pain is None:
             raise ValueError(f"{self.variation_id}: pain is required unless skipped")

@@ -19,6 +19,8 @@ class AlertKind(StrEnum):
     PAIN_PAUSE = "pain_pause"
     RED_FLAG = "red_flag"
     MISSED_DAYS = "missed_days"
+    CLINICIAN_NOTE = "clinician_note"  # a tell-your-clinician flag: the programme goes on
+    WORSE_WHILE_PAUSED = "worse_paused"  # a pause check-in answered "worse"
 
 
 async def record_alert(

@@ -83,7 +83,7 @@ async def test_pause_stops_reminders_and_resume_brings_them_back(
 async def pain_pause(chat: MemberChat) -> None:
     await onboard(chat)
     await chat.say("/today", "how many reps")
-    await chat.say("all", "pain now")
+    await chat.say("all", "right now")
     await chat.say("9", "Let's stop here")
 
 
@@ -117,8 +117,9 @@ async def test_why_explains_each_exercise_after_a_session(
     start = await lou.say("/why", "Phase 1")
     assert "every exercise starts at the easy end" in start.body
     await lou.say("/today", "how many reps")
-    await lou.say("all", "pain now")
-    await lou.say("stop", "Exercises done")
+    await lou.say("all", "right now")
+    await lou.say("stop", "reason for stopping")
+    await lou.say("other", "Exercises done")
     why = await lou.say("/why", "Phase 1")
     assert "with pain at" in why.body or "stays at" in why.body
 
@@ -145,4 +146,4 @@ async def test_an_edited_message_is_not_read_as_an_answer(
     await onboard(ned)
     await ned.say("/today", "how many reps")
     await ned.say("8", "edited messages", edited=True)
-    await ned.say("8", "pain now")
+    await ned.say("8", "right now")

@@ -39,6 +39,7 @@ from bot.coaching import (
 )
 from bot.coaching.content import Equipment, Library
 from bot.coaching.planning import exercise_seconds
+from bot.coaching.screening import Urgency
 from tests.unit.coaching.conftest import DAY_ONE, SAMPLE_LIBRARY, Member, assert_valid, with_rules
 
 LIBRARIES = [
@@ -175,7 +176,14 @@ def live(member: dict[str, Any]) -> list[Step]:
             )
             steps.append(Step(kind, today, state, outcome))
         elif kind == "red_flag":
-            steps.append(Step(kind, today, state, record_red_flag(state, today=today)))
+            steps.append(
+                Step(
+                    kind,
+                    today,
+                    state,
+                    record_red_flag(state, today=today, urgency=Urgency.EMERGENCY),
+                )
+            )
         else:
             outcome = change_equipment(state, library, equipment=details[0], today=today)
             steps.append(Step(kind, today, state, outcome))
