@@ -26,7 +26,7 @@ REMINDER = (
     "Hi {name}! Time for today's hip routine. It's short, and you can stop whenever you need to."
 )
 CHECKIN_QUESTION = (
-    "Good morning, {name}! Before today's routine, one quick question.\n\n"
+    "Hi {name}! Before today's routine, one quick question.\n\n"
     "Compared with before your last session, your back is:"
 )
 NUDGE = "Just a gentle nudge, {name}: today's routine is still here whenever you're ready."
@@ -41,8 +41,9 @@ CHECKIN_THANKS = {
 READY = "Ready for today's routine?"
 PAUSED = (
     "Thank you for telling me.\n\n{reasons}\n\n"
-    "I won't send reminders for now. When you've had it checked, or it has settled, "
-    "send /resume and we'll start again gently."
+    "I won't send reminders for now. Please talk to your GP or a physiotherapist in the next "
+    "few days; when you've had it checked, or it has settled, send /resume and we'll start "
+    "again gently."
 )
 
 CHECKIN_LABELS = {Checkin.BETTER: "Better", Checkin.SAME: "Same", Checkin.WORSE: "Worse"}

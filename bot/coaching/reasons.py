@@ -18,7 +18,10 @@ _EQUIPMENT_WORDS = {
     Equipment.BLOCK_OR_STEP: "a yoga block or a step",
     Equipment.CHAIR_OR_COUNTER: "a sturdy chair or counter",
 }
-_SEE_SOMEONE = "Please talk to your GP or a physiotherapist about your back before you carry on."
+_SEE_SOMEONE = (
+    "Please talk to your GP or a physiotherapist about your back in the next few days, before "
+    "you carry on."
+)
 
 
 def the(name: str) -> str:
@@ -240,7 +243,7 @@ def already_gentlest(trigger: str, prescription: Prescription, variation: Variat
 
 
 def stop_session(pain: int | None, variation: Variation | None) -> str:
-    rest = "Rest today, and move gently in ways that feel comfortable."
+    rest = "Keep gently active within comfort today, rather than resting completely."
     if pain is None or variation is None:
         return f"You stopped today's session because of pain. {rest}"
     return f"Pain reached {pain}/10 in {the(variation.name)}, so today's session stops here. {rest}"
@@ -248,8 +251,9 @@ def stop_session(pain: int | None, variation: Variation | None) -> str:
 
 def pause_after_stop() -> str:
     return (
-        "The programme is paused. Please talk to your GP or a physiotherapist before you start "
-        "again; when you're ready, /resume asks a couple of quick questions."
+        "The programme is paused. Please talk to your GP or a physiotherapist in the next few "
+        "days, before you start again; when you're ready, /resume asks a couple of quick "
+        "questions."
     )
 
 
