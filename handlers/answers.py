@@ -292,6 +292,10 @@ _CHOICE_WORDS = {
     "carry on easier": "easier",
     "carry on, easier": "easier",
     "skip the rest": "skip_rest",
+    "none": "none",
+    "none of these": "none",
+    "none of them": "none",
+    "one of these": "some",
 }
 
 

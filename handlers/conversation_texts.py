@@ -20,6 +20,7 @@ TOPICS = {
     "AskResumeProfessional": "restarting",
     "AskResumeSettled": "restarting",
     "AskSymptom": "a symptom",
+    "AskRescreen": "the safety check",
 }
 SYMPTOM_FIRST = "First, please answer this safety question; then I'll do what you asked."
 

@@ -136,6 +136,11 @@ def choices(prefix: str, options: Sequence[tuple[str, str]]) -> InlineKeyboardMa
     return _markup([*rows, [_symptom_button()]])
 
 
+def rescreen(prefix: str, none: str, some: str) -> InlineKeyboardMarkup:
+    """The short re-screen: one tap when all is well."""
+    return _markup([[_button(none, f"{prefix}:none")], [_button(some, f"{prefix}:some")]])
+
+
 # ---- settings -------------------------------------------------------------------------------
 
 

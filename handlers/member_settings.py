@@ -8,7 +8,12 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 from bot.context import HipContext
 from bot.services import preferences
 from bot.services.buttons import OpenSetting, parse_res, parse_set
-from bot.services.questions import AskResumePain, AskResumeProfessional, AskResumeSettled
+from bot.services.questions import (
+    AskRescreen,
+    AskResumePain,
+    AskResumeProfessional,
+    AskResumeSettled,
+)
 from handlers import keyboards, onboarding_texts, session_texts, settings_texts
 from handlers.conversation_texts import clock, status_words, when, zone_label
 from handlers.replies import (
@@ -120,6 +125,22 @@ def _(reply: preferences.CannotPause) -> Outgoing:
 @render.register
 def _(reply: preferences.AlreadyActive) -> Outgoing:
     return Outgoing(settings_texts.ALREADY_ACTIVE)
+
+
+@render.register
+def _(reply: AskRescreen) -> Outgoing:
+    intro = settings_texts.RESCREEN_WEEKLY if reply.weekly else settings_texts.RESCREEN_RESUME
+    text = "\n".join([intro, "", *(f"• {question}" for question in reply.questions)])
+    prefix = "res:weekly" if reply.weekly else "res:screen"
+    keyboard = keyboards.rescreen(
+        prefix, settings_texts.RESCREEN_NONE, settings_texts.RESCREEN_SOME
+    )
+    return Outgoing(text, keyboard)
+
+
+@reask.register
+def _(question: AskRescreen) -> str:
+    return settings_texts.RESCREEN_HINT
 
 
 @render.register

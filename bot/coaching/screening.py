@@ -88,6 +88,8 @@ class Screen(Strict):
     # A symptom with one of these words shortly before it, in the same clause, is negated.
     negations: tuple[Phrase, ...] = ()
     negation_window: int = Field(default=3, ge=1, le=6)
+    # The short form is asked again before a session once this many days have passed.
+    rescreen_every_days: int = Field(ge=1, le=28)
 
     @model_validator(mode="after")
     def _consistent(self) -> Screen:

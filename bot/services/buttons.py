@@ -12,6 +12,7 @@ parses is still checked against the database by the service (is that question op
     set:open:<time|zone|equipment>         /settings: open one setting
     set:<awaiting>:<value>[:<detail>]      /settings answers, e.g. set:time:0730
     res:<pain|professional|settled>:<value>   the /resume check
+    res:<screen|weekly>:<none|some>        the short re-screen at /resume, or once a week
     sym:ask                                ⚠️ New symptom
     sym:<item>:<yes|no>                    confirming a symptom the member reported
     sess:start                             start or resume today's session
@@ -157,6 +158,10 @@ def parse_res(data: str) -> Press | None:
             return Press("resume_pain", TypedAnswer(pain=pain))
         case ["professional" | "settled" as step, choice] if choice in _YES_NO:
             return Press(f"resume_{step}", TypedAnswer(yes_no=_YES_NO[choice]))
+        case ["screen" | "weekly" as step, "none" | "some" as choice]:
+            return Press(
+                f"{'resume' if step == 'screen' else 'weekly'}_screen", TypedAnswer(choice=choice)
+            )
     return None
 
 

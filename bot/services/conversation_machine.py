@@ -162,6 +162,22 @@ MACHINE: tuple[State, ...] = (
         (("a tick", "equipment"), ("Done or typed kit", Exit.SAVED)),
     ),
     State(
+        "resume_screen",
+        Column.AWAITING,
+        "AskRescreen",
+        "res:screen:<none|some>",
+        "none of these / one of these (or no / yes)",
+        (("none of these", "resume_pain"), ("one of these", "symptom:<item>")),
+    ),
+    State(
+        "weekly_screen",
+        Column.AWAITING,
+        "AskRescreen",
+        "res:weekly:<none|some>",
+        "none of these / one of these (or no / yes)",
+        (("none of these", "reps"), ("one of these", "symptom:<item>")),
+    ),
+    State(
         "resume_pain",
         Column.AWAITING,
         "AskResumePain",

@@ -57,9 +57,11 @@ from bot.services.questions import (
     close_open_question,
     current_question,
     item_of,
+    rescreen,
+    start_symptom_check,
 )
 from bot.services.reminders import reschedule
-from bot.services.sessions import Summary, stop_open_session
+from bot.services.sessions import Summary, stop_open_session, today_for_member
 
 # How many recent decisions /why looks through for the latest one per exercise.
 WHY_LOOKBACK = 200
@@ -234,6 +236,8 @@ async def answer_typed(
             return [AskTimezone(flow.default_zone, "set")]
         case Awaiting.EQUIPMENT if answer.equipment is not None:
             return await _change_equipment(session, flow, member, answer.equipment, now)
+        case Awaiting.RESUME_SCREEN | Awaiting.WEEKLY_SCREEN if _some(answer) is not None:
+            return await _rescreened(session, flow, member, bool(_some(answer)), now)
         case Awaiting.RESUME_PAIN if answer.pain is not None:
             member.awaiting = Awaiting.RESUME_PROFESSIONAL.value
             set_draft(member, resume_pain=answer.pain)
@@ -247,6 +251,28 @@ async def answer_typed(
     if question is None:
         return await current_question(session, flow, member, now)
     return [NotUnderstood(question)]
+
+
+def _some(answer: TypedAnswer) -> bool | None:
+    """The short re-screen's answer: "none of these" (or no) is False, "one of these" True."""
+    if answer.choice in ("none", "some"):
+        return answer.choice == "some"
+    return answer.yes_no
+
+
+async def _rescreened(
+    session: AsyncSession, flow: Flow, member: Member, some: bool, now: datetime
+) -> list[Reply]:
+    """None of these: on to the resume check, or today's session. One of these: each item asked
+    on its own, then (after a no to all) back to the resume check."""
+    weekly = member.awaiting == Awaiting.WEEKLY_SCREEN
+    member.screened_at = now
+    member.awaiting = None if weekly else Awaiting.RESUME_PAIN.value
+    if some:
+        return start_symptom_check(member, flow, [item.id for item in flow.screen.short_form()])
+    if weekly:
+        return await today_for_member(session, flow, member, now)
+    return [AskResumePain()]
 
 
 def _reminder_moved(member: Member, flow: Flow, now: datetime) -> ReminderMoved:
@@ -315,8 +341,8 @@ async def start_resume(
         return [*notes, AlreadyActive()]
     if member.status == Status.PAUSED_BY_MEMBER:
         return await _resume_with(session, flow, member, now, pain=None, seen=False, settled=False)
-    member.awaiting = Awaiting.RESUME_PAIN.value
-    return [*notes, AskResumePain()]
+    member.awaiting = Awaiting.RESUME_SCREEN.value
+    return [*notes, rescreen(flow.screen, weekly=False)]
 
 
 async def _decide_resume(

@@ -50,9 +50,11 @@ class Awaiting(StrEnum):
     ZONE = "zone"
     ZONE_OK = "zone_ok"
     EQUIPMENT = "equipment"
+    RESUME_SCREEN = "resume_screen"  # the short re-screen before the /resume check
     RESUME_PAIN = "resume_pain"
     RESUME_PROFESSIONAL = "resume_professional"
     RESUME_SETTLED = "resume_settled"
+    WEEKLY_SCREEN = "weekly_screen"  # the short re-screen once a week, before a session
 
 
 class SessionStatus(StrEnum):
@@ -156,6 +158,14 @@ class ConfirmTimezone:
 
 
 @dataclass(frozen=True)
+class AskRescreen:
+    """The short form in one message: one tap "None of these", or go through them one by one."""
+
+    questions: tuple[str, ...]
+    weekly: bool  # once a week before a session, rather than at /resume
+
+
+@dataclass(frozen=True)
 class AskResumePain:
     pass
 
@@ -245,6 +255,7 @@ Question = (
     | AskReminderTime
     | AskTimezone
     | ConfirmTimezone
+    | AskRescreen
     | AskResumePain
     | AskResumeProfessional
     | AskResumeSettled
@@ -383,6 +394,10 @@ def screen_question(screen: Screen, item_id: str, yes: Collection[str]) -> AskSc
     return AskScreenItem(item.id, item.question, number, len(asked))
 
 
+def rescreen(screen: Screen, *, weekly: bool) -> AskRescreen:
+    return AskRescreen(tuple(item.question for item in screen.short_form()), weekly)
+
+
 def symptom_question(screen: Screen, item_id: str, items: Sequence[str]) -> AskSymptom:
     number = items.index(item_id) + 1 if item_id in items else 1
     return AskSymptom(item_id, screen.item(item_id).question, number, max(len(items), 1))
@@ -436,6 +451,8 @@ def awaited_question(member: Member, flow: Flow, now: datetime) -> Question | No
             return ConfirmTimezone(draft.zone, now.astimezone(ZoneInfo(draft.zone)), "set")
         case Awaiting.EQUIPMENT:
             return AskEquipment(frozenset(Equipment(item) for item in draft.kit), "set")
+        case Awaiting.RESUME_SCREEN | Awaiting.WEEKLY_SCREEN:
+            return rescreen(flow.screen, weekly=member.awaiting == Awaiting.WEEKLY_SCREEN)
         case Awaiting.RESUME_PAIN:
             return AskResumePain()
         case Awaiting.RESUME_PROFESSIONAL:

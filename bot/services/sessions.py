@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -50,6 +50,7 @@ from bot.services.members import (
 )
 from bot.services.questions import (
     AskPain,
+    Awaiting,
     ButtonExpired,
     MovedOn,
     NotUnderstood,
@@ -60,6 +61,7 @@ from bot.services.questions import (
     current_question,
     exercise_card,
     planned,
+    rescreen,
     session_question,
     start_symptom_check,
     training_on,
@@ -157,10 +159,26 @@ def _advice(flow: Flow, member: Member) -> str | None:
     return flow.screen.level(Urgency(member.red_flag_urgency)).advice
 
 
+def _rescreen_due(flow: Flow, member: Member, now: datetime) -> bool:
+    """The short screen is due again once `rescreen_every_days` have passed since the last."""
+    last = member.screened_at or member.onboarded_at
+    return last is not None and now - last >= timedelta(days=flow.screen.rescreen_every_days)
+
+
+async def today_for_member(
+    session: AsyncSession, flow: Flow, member: Member, now: datetime
+) -> list[Reply]:
+    """Today's session for a member already loaded: start it, resume it, or its summary."""
+    return await _today(session, flow, member, now)
+
+
 async def _today(session: AsyncSession, flow: Flow, member: Member, now: datetime) -> list[Reply]:
     today = today_for(member, now, flow.default_zone)
     await _close_earlier_sessions(session, flow, member, today, now)
     training = await training_on(session, member, now, flow.default_zone)
+    if training is None and _rescreen_due(flow, member, now):
+        member.awaiting = Awaiting.WEEKLY_SCREEN.value
+        return [rescreen(flow.screen, weekly=True)]
     if training is None:
         return await _plan_today(session, flow, member, today)
     if training.status != SessionStatus.IN_PROGRESS:

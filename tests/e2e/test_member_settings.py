@@ -92,13 +92,15 @@ async def test_resume_after_a_pain_pause_asks_three_questions(
 ) -> None:
     kai = MemberChat(fake_api, 7304, "Kai")
     await pain_pause(kai)
-    await kai.say("/resume", "1/3 How is your back right now")
+    await kai.say("/resume", "Do you have any of these now?")
+    await kai.tap("None of these", "1/3 How much pain do you have")
     await kai.tap("7", "2/3 Have you seen a doctor or physiotherapist")
     await kai.tap("Yes", "3/3 Have the symptoms settled?")
     declined = await kai.tap("No", "Not yet")
     assert "5/10 or less" in declined.body and "/resume" in declined.body
     assert (await member_row(sessionmaker, 7304)).status == "paused_pain"
-    await kai.say("/resume", "1/3")
+    await kai.say("/resume", "Do you have any of these now?")
+    await kai.say("none of these", "1/3")
     await kai.say("3", "2/3")
     await kai.say("no", "3/3")
     back = await kai.say("yes", "Welcome back")

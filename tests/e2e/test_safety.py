@@ -3,13 +3,14 @@ or reported anywhere, forged buttons, and commands that arrive while a question 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Alert, Base, CoachGroup, ExerciseResultRow, TrainingSession
+from bot.db.models import Alert, Base, CoachGroup, ExerciseResultRow, Member, TrainingSession
 from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.member_chat import MemberChat, has_buttons, keep_only, member_row, onboard, snapshot
@@ -396,3 +397,38 @@ async def test_red_pain_offers_stop_easier_or_skip_the_rest(
     ]
     await rae.tap(choice, then)
     assert (await member_row(sessionmaker, 7618)).status == "active"
+
+
+# ---- re-screen at /resume and once a week ----------------------------------------------------
+
+
+async def test_resume_after_a_pain_pause_rescreens_and_a_yes_stops_for_the_red_flag(
+    bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
+) -> None:
+    sol = MemberChat(fake_api, 7619, "Sol")
+    await onboard(sol)
+    await sol.say("/today", "how many reps")
+    await sol.say("all", "right now")
+    await sol.say("9", "Let's stop here")
+    check = await sol.say("/resume", "Do you have any of these now?")
+    assert "bladder" in check.body and "fever" in check.body
+    await sol.tap("Yes, one of these", "Check 1/")
+    stop = await sol.tap("Yes", "emergency department now")
+    assert "/resume" in stop.body
+    member = await member_row(sessionmaker, 7619)
+    assert (member.status, member.red_flag_urgency) == ("stopped_red_flag", "emergency")
+
+
+async def test_once_a_week_the_start_of_a_session_asks_the_short_screen_first(
+    bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
+) -> None:
+    tam = MemberChat(fake_api, 7620, "Tam")
+    await onboard(tam)
+    async with sessionmaker.begin() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_user_id == 7620))
+        assert member is not None and member.screened_at is not None
+        member.screened_at -= timedelta(days=7)
+    await tam.say("/today", "Your weekly safety check")
+    await tam.tap("None of these", "how many reps")
+    assert (await member_row(sessionmaker, 7620)).screened_at > member.screened_at
+    await tam.say("/today", "how many reps")  # asked once, not again the same week

@@ -31,6 +31,7 @@ from bot.services.questions import (
     AskConsent,
     AskPain,
     AskReps,
+    AskRescreen,
     AskResumePain,
     AskScreenItem,
     ExerciseCard,
@@ -485,9 +486,9 @@ async def pain_pause(maker: Maker, flow: Flow) -> None:
 
 
 async def resume_check(maker: Maker, flow: Flow, pain: int, seen: bool, settled: bool) -> Any:
-    assert await run(maker, lambda s: preferences.start_resume(s, flow, USER, NOW)) == [
-        AskResumePain()
-    ]
+    (screen,) = await run(maker, lambda s: preferences.start_resume(s, flow, USER, NOW))
+    assert isinstance(screen, AskRescreen) and not screen.weekly
+    assert await typed(maker, flow, TypedAnswer(choice="none")) == [AskResumePain()]
     await typed(maker, flow, TypedAnswer(pain=pain))
     await typed(maker, flow, TypedAnswer(yes_no=seen))
     return (await typed(maker, flow, TypedAnswer(yes_no=settled)))[0]
