@@ -90,6 +90,15 @@ class Screen(Strict):
     negation_window: int = Field(default=3, ge=1, le=6)
     # The short form is asked again before a session once this many days have passed.
     rescreen_every_days: int = Field(ge=1, le=28)
+    # While paused for pain or a red flag: a check-in this many days after the pause, each once.
+    pause_checkin_days: tuple[int, ...] = Field(min_length=1, max_length=4)
+
+    @model_validator(mode="after")
+    def _checkins_in_order(self) -> Screen:
+        days = self.pause_checkin_days
+        if list(days) != sorted(set(days)) or days[0] < 1:
+            raise ValueError("pause_checkin_days: increasing whole days, from 1")
+        return self
 
     @model_validator(mode="after")
     def _consistent(self) -> Screen:

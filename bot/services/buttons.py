@@ -15,6 +15,7 @@ parses is still checked against the database by the service (is that question op
     res:<screen|weekly>:<none|some>        the short re-screen at /resume, or once a week
     sym:ask                                ⚠️ New symptom
     sym:<item>:<yes|no>                    confirming a symptom the member reported
+    pchk:<number>:<resume|keep|worse>      a check-in while paused (the number of that check-in)
     sess:start                             start or resume today's session
     sess:<session id>:<position>:<step>:<value>   e.g. sess:12:0:pain:4, sess:12:0:reps:skip
 """
@@ -177,6 +178,19 @@ def parse_sym(data: str) -> Press | SymptomButton | None:
             return SymptomButton()
         case [item, choice] if _ITEM.fullmatch(item) and choice in _YES_NO:
             return Press(f"symptom:{item}", TypedAnswer(yes_no=_YES_NO[choice]))
+    return None
+
+
+@dataclass(frozen=True)
+class PauseCheckinPress:
+    number: int
+    choice: str
+
+
+def parse_pchk(data: str) -> PauseCheckinPress | None:
+    match _fields(data, "pchk"):
+        case [count, "resume" | "keep" | "worse" as choice] if number(count, 1, 9) is not None:
+            return PauseCheckinPress(int(count), choice)
     return None
 
 

@@ -106,6 +106,10 @@ def store_state(member: Member, state: ProgrammeState) -> None:
     """Save the core's state; the status column mirrors it so jobs and dashboards can filter."""
     member.programme = state.to_json()
     member.status = state.status.value
+    if state.status in (Status.ACTIVE, Status.PAUSED_BY_MEMBER):  # no pause check-ins pending
+        member.paused_at = None
+        member.pause_checkin_due_at = None
+        member.pause_checkins_sent = 0
 
 
 def zone_of(member: Member, default_zone: str) -> ZoneInfo:

@@ -17,6 +17,7 @@ from bot.coaching import Decision, DecisionKind, Status, record_red_flag
 from bot.coaching import reasons as coaching_reasons
 from bot.coaching.screening import Urgency
 from bot.db.models import Member
+from bot.services import pause_checkins
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.conversation_machine import Draft
 from bot.services.members import (
@@ -151,7 +152,7 @@ async def confirmed(
         member.status = Status.STOPPED_RED_FLAG.value
         decisions = (Decision(DecisionKind.RED_FLAG, coaching_reasons.red_flag(urgency)),)
     member.red_flag_urgency = urgency.value
-    member.paused_at = now
+    pause_checkins.arm(member, flow, now)
     await record_decisions(session, member, decisions, day)
     await record_alert(session, member, AlertKind.RED_FLAG, day)
     reschedule(member, now)
