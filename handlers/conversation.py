@@ -65,17 +65,13 @@ async def _edited(update: Update, context: HipContext) -> None:
     await update.effective_message.reply_text(conversation_texts.EDITS_NOT_READ)
 
 
-async def _unknown_button(update: Update, context: HipContext) -> None:
-    """A member-flow button whose data no handler reads (e.g. from an older bot version)."""
-    await update.callback_query.answer(conversation_texts.MOVED_ON)
-
-
 async def _in_a_group(update: Update, context: HipContext) -> None:
     await update.effective_message.reply_text(conversation_texts.PRIVATE_ONLY)
 
 
 def handlers() -> list[BaseHandler]:
-    """Register after every other private-chat handler: this one takes any message left."""
+    """Register after every other private-chat handler: this one takes any message left.
+    (Every member callback prefix has one handler whose parser refuses unknown data.)"""
     private = filters.ChatType.PRIVATE
     return [
         MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, _edited),
@@ -83,7 +79,6 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(_symptom_button, pattern=r"^sym:"),
         MessageHandler(private & filters.UpdateType.MESSAGE & ~filters.COMMAND, _typed),
         CommandHandler(MEMBER_COMMANDS, _in_a_group, filters=filters.ChatType.GROUPS),
-        CallbackQueryHandler(_unknown_button, pattern=r"^(onb|sess|set|res):"),
     ]
 
 

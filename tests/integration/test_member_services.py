@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +41,7 @@ from bot.services.questions import (
     MovedOn,
     NotUnderstood,
 )
+from handlers import answers
 
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 USER = 4242
@@ -528,3 +532,45 @@ async def test_why_gives_the_latest_reason_for_every_exercise(
     report = (await run(sessionmaker, lambda s: preferences.why(s, flow, USER, NOW)))[0]
     assert isinstance(report, preferences.WhyReport) and report.exercises
     assert all(line.reason and line.reason.startswith("Welcome back") for line in report.exercises)
+
+
+@cache
+def typed_texts() -> tuple[str, ...]:
+    """A fixed hypothesis sample of anything a member might type, symptoms included."""
+    found: list[str] = []
+    words = st.sampled_from(["numb", "3", "all", "yes", "no", "stop", "skip", "fell", "7:30", "²"])
+    strategy = st.one_of(st.text(max_size=40), st.lists(words, max_size=5).map(" ".join))
+
+    @settings(max_examples=60, derandomize=True, database=None, deadline=None)
+    @given(strategy)
+    def collect(text: str) -> None:
+        found.append(text)
+
+    collect()
+    return tuple(found)
+
+
+async def test_no_typed_text_raises_or_changes_an_answer_already_recorded(
+    sessionmaker: Maker, flow: Flow
+) -> None:
+    await enrol(sessionmaker, flow)
+    await today(sessionmaker, flow)
+    await typed(sessionmaker, flow, TypedAnswer(reps=8))
+    await typed(sessionmaker, flow, TypedAnswer(pain=2))
+
+    async def recorded(session: AsyncSession) -> list[tuple[object, ...]]:
+        rows = await session.scalars(
+            select(ExerciseResultRow).where(ExerciseResultRow.position == 0)
+        )
+        return [(r.reps_done, r.hold_completed, r.pain, r.skipped) for r in rows]
+
+    for text in typed_texts():
+        async with sessionmaker() as session:
+            await session.begin()
+            await conversation.answer_typed(
+                session, flow, USER, answers.read(text, NOW, flow.screen), NOW
+            )
+            await session.flush()
+            # Read inside the same transaction, then roll back: each text meets the same state.
+            assert await recorded(session) == [(8, None, 2, False)], text
+            await session.rollback()
