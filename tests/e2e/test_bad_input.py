@@ -31,6 +31,7 @@ TIME_HINT = "Please send a time like 07:30"
 ZONE_HINT = "I couldn't place that"
 REPS_HINT = "Please send how many reps you did"
 HOLD_HINT = "Please tap «Yes» or «Not quite»"
+RESCREEN_HINT = "Please tap «None of these» or «Yes, one of these»"
 # Wrong for every question, whatever it asks.
 ALWAYS_WRONG = ("hmm", "🙂🙂", "x" * 300, LONG)
 
@@ -167,7 +168,9 @@ async def test_settings_and_resume_questions_reask_what_does_not_fit(
     await sol.say("/today", "how many reps")
     await sol.say("all", "right now")
     await sol.say("8", "Let's stop here")
-    await sol.say("/resume", "1/3")
+    await sol.say("/resume", "Do you have any of these now?")
+    await probe.rejects(RESCREEN_HINT, *ALWAYS_WRONG, "maybe")
+    await sol.say("none of these", "1/3")
     await probe.rejects(PAIN_HINT, *ALWAYS_WRONG, "eleven", "12", pictures=True)
     await sol.say("2", "2/3")
     await probe.rejects(YES_NO_HINT, *ALWAYS_WRONG, "a nurse")
