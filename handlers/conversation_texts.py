@@ -22,6 +22,7 @@ TOPICS = {
     "AskSymptom": "a symptom",
     "AskRescreen": "the safety check",
 }
+SESSION_KEPT_OPEN = "Today's session waits at exercise {number} of {total}: /today carries on."
 SYMPTOM_FIRST = "First, please answer this safety question; then I'll do what you asked."
 
 # A new symptom at any moment.

@@ -27,6 +27,7 @@ from bot.services.questions import (
     NotStarted,
     NotUnderstood,
     QuestionClosed,
+    SessionKeptOpen,
     SymptomFirst,
     expired_button,
 )
@@ -64,6 +65,12 @@ def _(reply: NotUnderstood) -> Outgoing:
 def _(reply: QuestionClosed) -> Outgoing:
     topic = conversation_texts.TOPICS[type(reply.question).__name__]
     return Outgoing(conversation_texts.QUESTION_CLOSED.format(topic=topic))
+
+
+@render.register
+def _(reply: SessionKeptOpen) -> Outgoing:
+    text = conversation_texts.SESSION_KEPT_OPEN.format(number=reply.number, total=reply.total)
+    return Outgoing(text)
 
 
 @render.register

@@ -197,6 +197,8 @@ def summary_parts(summary: sessions.Summary) -> list[str]:
     """The summary's paragraphs: how it ended, counts, changes, and any pause advice."""
     if summary.seen_before:
         opening = session_texts.SUMMARY_SEEN_BEFORE
+    elif summary.status == "stopped_for_pain" and summary.stop_reason == "pain":
+        opening = session_texts.SUMMARY_STOPPED_FOR_PAIN.format(pain=summary.max_pain)
     elif summary.status == "stopped_for_pain":
         opening = session_texts.SUMMARY_PAIN_STOP.format(pain=summary.max_pain)
     elif summary.status == "stopped":

@@ -99,6 +99,9 @@ RED_PAIN_CHOICES = (
 )
 CHOICE_HINT = "Please tap one of the buttons."
 SUMMARY_PAIN_STOP = "Let's stop here for today: pain at {pain}/10 is too high to keep going."
+SUMMARY_STOPPED_FOR_PAIN = (
+    "Let's stop here for today, because of the pain ({pain}/10). Next time takes it into account."
+)
 SUMMARY_SEEN_BEFORE = "Today's session is done."
 SUMMARY_COUNTS = "Exercises done: {done} of {total}. Skipped: {skipped}."
 SUMMARY_MAX_PAIN = "Highest pain: {pain}/10."

@@ -58,6 +58,7 @@ from bot.services.questions import (
     current_question,
     item_of,
     rescreen,
+    session_kept_open,
     start_symptom_check,
 )
 from bot.services.reminders import reschedule
@@ -172,7 +173,7 @@ async def show_settings(
         return notes
     if not is_enrolled(member):
         return [*notes, NotEnrolledYet(member.status)]
-    return [*notes, _shown(member)]
+    return [*notes, *await session_kept_open(session, flow, member, now), _shown(member)]
 
 
 def _shown(member: Member) -> SettingsShown:
@@ -418,6 +419,7 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
     member, notes = await _command_member(session, flow, user_id, now)
     if member is None:
         return notes
+    notes += await session_kept_open(session, flow, member, now)
     statement = (
         select(DecisionRow)
         .where(DecisionRow.member_id == member.id)

@@ -308,6 +308,14 @@ class QuestionClosed:
 
 
 @dataclass(frozen=True)
+class SessionKeptOpen:
+    """A command while today's session has a question open: the session waits, unchanged."""
+
+    number: int  # 1-based, the exercise the member is on
+    total: int
+
+
+@dataclass(frozen=True)
 class SymptomFirst:
     """A command while a symptom question is open: the safety question comes first."""
 
@@ -525,6 +533,16 @@ def start_symptom_check(member: Member, flow: Flow, items: Sequence[str]) -> lis
     draft.save(member, symptoms=tuple(items), interrupted=interrupted)
     member.awaiting = SYMPTOM + items[0]
     return [symptom_question(flow.screen, items[0], items)]
+
+
+async def session_kept_open(
+    session: AsyncSession, flow: Flow, member: Member, now: datetime
+) -> list[Reply]:
+    """For a command that leaves today's open session as it is: say so (or nothing)."""
+    training = await open_training(session, member, now, flow.default_zone)
+    if training is None:
+        return []
+    return [SessionKeptOpen(training.position + 1, len(training.plan))]
 
 
 def close_open_question(member: Member, flow: Flow, now: datetime) -> list[Reply]:

@@ -371,6 +371,7 @@ async def _choice(
     before = Draft.of(member).session_step or _first_step(prescription)
     match training.step, choice:
         case SessionStep.STOP_WHY, StopReason.PAIN:
+            training.stop_reason = choice
             training.step = SessionStep.STOP_PAIN.value
             return [session_question(training, flow.library)]
         case SessionStep.STOP_WHY, StopReason.SYMPTOM:
@@ -391,6 +392,7 @@ async def _choice(
             row.skipped, row.skip_reason = True, choice  # reps already reported are kept
             return await _advance(session, flow, member, training, now)
         case SessionStep.RED_PAIN, RedPainChoice.STOP:
+            training.stop_reason = StopReason.PAIN.value
             status = SessionStatus.STOPPED_FOR_PAIN
             return await _finish_with_summary(session, flow, member, training, now, status)
         case SessionStep.RED_PAIN, RedPainChoice.EASIER:

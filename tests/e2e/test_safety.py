@@ -256,6 +256,9 @@ async def test_a_command_while_a_settings_question_is_open_says_it_was_closed(
     closed = await kai.say("/why", "closed the open question about your reminder time")
     assert "nothing was changed" in closed.body
     assert (await member_row(sessionmaker, 7611)).awaiting is None
+    await kai.say("/today", "how many reps")
+    await kai.say("/why", "Today's session waits at exercise 1 of")
+    await kai.say("all", "right now")  # the session question stayed open
 
 
 @pytest.mark.parametrize(
@@ -343,7 +346,7 @@ async def test_stopping_for_pain_asks_the_pain_and_counts_as_a_stop_for_pain(
     keypad = await ola.tap("Pain", "right now")
     assert "Skip this one" not in [b["text"] for b in keypad.buttons()]
     end = await ola.tap("5", "Let's stop here")
-    assert "Exercises done" in end.body
+    assert "because of the pain (5/10)" in end.body and "Exercises done" in end.body
     async with sessionmaker() as session:
         assert await session.scalar(select(TrainingSession.status)) == "stopped_for_pain"
 
