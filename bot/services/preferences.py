@@ -1,7 +1,9 @@
 """After onboarding: /settings (time, zone, kit), /pause, /resume with its check, and /why.
 
 A typed answer to a settings or resume question is expected while `Member.awaiting` names it;
-the answers given so far wait in `Member.draft`, so these short conversations survive a restart.
+the answers given so far wait in `Member.draft` (typed: `conversation_machine.Draft`), so these
+short conversations survive a restart. /resume after a pain or red-flag pause and the weekly
+check before a session start with the short red-flag re-screen.
 """
 
 from __future__ import annotations

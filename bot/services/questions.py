@@ -1,9 +1,11 @@
 """Every question the bot can have open with a member, and which one is open right now.
 
-The open question is read from the database only (the member's `onboarding_step` or `awaiting`,
-or the position of today's session), so after a restart the next answer lands on the same
-question, and a button from an old message can be recognised as stale and the current question
-shown again.
+The open question is read from the database only (the member's `awaiting`, then
+`onboarding_step`, then the position of today's session; see `conversation_machine`), so after a
+restart the next answer lands on the same question, and a button from an old message can be
+recognised as stale and the current question shown again. The moves every flow shares live here
+too: `return_to_question` after an interruption, and `before_command`/`close_open_question` for
+a command that arrives while a question is open.
 """
 
 from __future__ import annotations

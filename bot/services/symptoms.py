@@ -46,7 +46,7 @@ from bot.services.questions import (
     symptom_question,
 )
 from bot.services.reminders import reschedule
-from bot.services.sessions import Summary, stop_open_session
+from bot.services.sessions import stop_open_session
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,6 @@ class RedFlagStop:
     urgency: Urgency
     advice: str
     coach_group: str | None
-    closed_session: Summary | None = None
 
 
 @dataclass(frozen=True)
@@ -139,10 +138,9 @@ async def confirmed(
         return [note, *await return_to_question(session, flow, member, now)]
     member.awaiting = None
     Draft().save(member)
-    closed = None
     state = programme_state(member)
     if member.onboarding_step is None and state is not None:
-        closed = await stop_open_session(session, flow, member, now)
+        await stop_open_session(session, flow, member, now)  # what was done today still counts
         outcome = record_red_flag(programme_state(member) or state, today=day, urgency=urgency)
         store_state(member, outcome.state)
         decisions = outcome.decisions
@@ -156,4 +154,4 @@ async def confirmed(
     await record_decisions(session, member, decisions, day)
     await record_alert(session, member, AlertKind.RED_FLAG, day)
     reschedule(member, now)
-    return [RedFlagStop(urgency, advice, await group_title(session, member), closed)]
+    return [RedFlagStop(urgency, advice, await group_title(session, member))]
