@@ -74,9 +74,19 @@ MUST_MATCH = [
     ("I have a temperature", "fever"),
     ("I slipped on the ice", "significant_trauma"),
     ("tingles", "worsening_weakness"),
+    ("I feel unwell", "fever"),
+    ("my knee gave way", "worsening_weakness"),
+    ("I was in a car crash", "significant_trauma"),
+    ("I got the chills", "fever"),
+    ("back pain at night", "constant_night_pain"),
 ]
 # Chosen false positives: asking one extra yes/no question is safer than reading past a symptom.
-ACCEPTED_FALSE_POSITIVES = ["numbness has gone now", "leg day made my legs weak"]
+ACCEPTED_FALSE_POSITIVES = [
+    "numbness has gone now",
+    "leg day made my legs weak",
+    "numbness? no",  # a negation after the symptom is not read
+    "I had a fall but I am fine",
+]
 # Typed texts that must not ask: negated, everyday phrases, answers.
 MUST_NOT_MATCH = [
     "no numbness",
@@ -102,6 +112,10 @@ MUST_NOT_MATCH = [
     "I fell for it",
     "weekly football match",
     "my pee is fine",
+    "No fever",
+    "not pregnant",
+    "I cant sleep",
+    "my legs feel a bit heavy",
 ]
 
 
