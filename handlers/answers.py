@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from bot.coaching import ActivityLevel
 from bot.coaching.content import Equipment
+from bot.coaching.screening import Screen
 from bot.services.members import TypedAnswer
 
 # Longer than any sensible answer; a pasted essay is not read as a number that happens to be in it.
@@ -253,9 +254,15 @@ def _zone_index() -> dict[str, str]:
     return index
 
 
-def read(text: str | None, now: datetime) -> TypedAnswer:
-    """Every reading of one typed message; the open question picks the one it needs."""
+def read(text: str | None, now: datetime, screen: Screen | None = None) -> TypedAnswer:
+    """Every reading of one typed message; the open question picks the one it needs.
+
+    With the red-flag screen, the symptoms it mentions too (only their item ids: the text itself
+    goes no further than this function)."""
+    mentioned = screen.match(text[: MAX_ANSWER_LENGTH * 5]) if screen and text else ()
     return TypedAnswer(
+        symptoms=mentioned,
+        choice=_choice_word(text),
         pain=parse_pain(text),
         reps=parse_reps(text),
         all_done=says_all(text),
@@ -266,6 +273,36 @@ def read(text: str | None, now: datetime) -> TypedAnswer:
         equipment=parse_equipment(text),
         command=_command_word(text),
     )
+
+
+_CHOICE_WORDS = {
+    "pain": "pain",
+    "it hurts": "hurts",
+    "hurts": "hurts",
+    "tired": "tired",
+    "im tired": "tired",
+    "i'm tired": "tired",
+    "no time": "no_time",
+    "other": "other",
+    "something else": "other",
+    "cant do it": "cant_do",
+    "can't do it": "cant_do",
+    "i can't do it": "cant_do",
+    "easier": "easier",
+    "carry on easier": "easier",
+    "carry on, easier": "easier",
+    "skip the rest": "skip_rest",
+    "none": "none",
+    "none of these": "none",
+    "none of them": "none",
+    "one of these": "some",
+}
+
+
+def _choice_word(text: str | None) -> str | None:
+    """A stop or skip reason, or a choice after red pain, typed instead of tapped."""
+    words = _readable(text)
+    return None if words is None else _CHOICE_WORDS.get(words)
 
 
 def _command_word(text: str | None) -> str | None:

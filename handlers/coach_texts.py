@@ -133,6 +133,10 @@ ALERT_LINES = {
         "📉 {name}: pain has not eased for 3 weeks; advised to have it reviewed. A call may help."
     ),
     AlertKind.KEEPS_SKIPPING: "⏭ {name}: keeps skipping one exercise; it was made easier.",
+    AlertKind.CLINICIAN_NOTE: (
+        "📝 {name}: mentioned something to tell their clinician; the programme goes on with care."
+    ),
+    AlertKind.WORSE_WHILE_PAUSED: "⚠️ {name}: paused, and says their back is worse. Please call.",
 }
 ALERT_FOOTER = "/dashboard <name> shows the details."
 

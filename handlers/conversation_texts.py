@@ -7,6 +7,42 @@ from datetime import datetime, time
 from bot.coaching import Status
 
 MOVED_ON = "That question has moved on"
+EXPIRED = "That button has expired"
+
+# A command replaced an open question: what happened to it.
+QUESTION_CLOSED = "I've closed the open question about {topic}; nothing was changed."
+TOPICS = {
+    "AskReminderTime": "your reminder time",
+    "AskTimezone": "your time zone",
+    "ConfirmTimezone": "your time zone",
+    "AskEquipment": "your equipment",
+    "AskResumePain": "restarting",
+    "AskResumeProfessional": "restarting",
+    "AskResumeSettled": "restarting",
+    "AskSymptom": "a symptom",
+    "AskRescreen": "the safety check",
+}
+SESSION_KEPT_OPEN = "Today's session waits at exercise {number} of {total}: /today carries on."
+SYMPTOM_FIRST = "First, please answer this safety question; then I'll do what you asked."
+
+# A new symptom at any moment.
+NEW_SYMPTOM = "⚠️ New symptom"
+SYMPTOM_NOTICED = (
+    "You mentioned something that may need a doctor, so before anything else, a quick check. "
+    "(I haven't saved what you wrote.)"
+)
+SYMPTOM_CHECK = "Let's check what's new, one quick yes/no question at a time."
+SYMPTOM_QUESTION = "{question}"
+SYMPTOM_QUESTION_OF = "Check {number}/{total}\n{question}"
+SYMPTOM_CLEARED = (
+    "Thank you. Nothing here needs a doctor urgently. If it worries you or gets worse, please "
+    "talk to your GP or physiotherapist within the next few days. Back to where we were:"
+)
+RED_FLAG_COACH_TOLD = "I've let your coaches at «{group}» know, so they can support you."
+RED_FLAG_RESUME = "When a doctor has checked you and said exercise is OK, send /resume."
+YES = "Yes"
+NO = "No"
+YES_NO_HINT = "Please tap Yes or No (or type yes or no)."
 
 NOT_STARTED = "Hi! I'm hipcoach. Send /start to begin."
 

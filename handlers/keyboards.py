@@ -1,15 +1,8 @@
 """Inline keyboards of the member conversations, and the callback data they carry.
 
 Callback data names the question it answers (prefix, step, and for sessions the session id and
-position) and never a fact the bot trusts: every press is checked against the database.
-
-    onb:<step>:<value>[:<detail>]       onboarding, e.g. onb:flag3:no, onb:zone_ok:yes:Europe/Berlin
-    onb:join:<yes|no>:<group id>        joining a coach group by link
-    set:open:<time|zone|equipment>      /settings: open one setting
-    set:<awaiting>:<value>[:<detail>]   /settings answers, e.g. set:time:0730
-    res:<pain|professional|settled>:<value>   the /resume check
-    sess:start                          start or resume today's session (also on the reminder)
-    sess:<session id>:<position>:<step>:<value>   e.g. sess:12:0:pain:4, sess:12:0:reps:skip
+position) and never a fact the bot trusts: `bot.services.buttons` documents and parses every
+form, and every press is checked against the database.
 """
 
 from __future__ import annotations
@@ -19,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coaching.content import Equipment
-from handlers import onboarding_texts, session_texts
+from handlers import conversation_texts, onboarding_texts, session_texts
 
 REMINDER_TIMES = ("0700", "0800", "1200", "1800", "2000")
 START_SESSION_DATA = "sess:start"
@@ -92,6 +85,18 @@ def join_group(group_id: int, title: str) -> InlineKeyboardMarkup:
 # ---- the session ------------------------------------------------------------------------------
 
 
+SYMPTOM_DATA = "sym:ask"
+
+
+def _symptom_button() -> InlineKeyboardButton:
+    return _button(conversation_texts.NEW_SYMPTOM, SYMPTOM_DATA)
+
+
+def new_symptom() -> InlineKeyboardMarkup:
+    """On every exercise card: a new symptom can be reported at any moment."""
+    return _markup([[_symptom_button()]])
+
+
 def _skip_stop(prefix: str) -> list[InlineKeyboardButton]:
     return [
         _button(session_texts.SKIP, f"{prefix}:skip"),
@@ -104,7 +109,7 @@ def reps(session_id: int, position: int, target: int) -> InlineKeyboardMarkup:
     below = range(max(0, target - REPS_BELOW_TARGET), target)
     numbers = [_button(str(n), f"{prefix}:{n}") for n in below]
     every = _button(session_texts.ALL_REPS.format(target=target), f"{prefix}:{target}")
-    return _markup([numbers, [every], _skip_stop(prefix)])
+    return _markup([numbers, [every], _skip_stop(prefix), [_symptom_button()]])
 
 
 def hold(session_id: int, position: int) -> InlineKeyboardMarkup:
@@ -113,12 +118,27 @@ def hold(session_id: int, position: int) -> InlineKeyboardMarkup:
         _button(session_texts.HOLD_YES, f"{prefix}:yes"),
         _button(session_texts.HOLD_NOT_QUITE, f"{prefix}:no"),
     ]
-    return _markup([answers, _skip_stop(prefix)])
+    return _markup([answers, _skip_stop(prefix), [_symptom_button()]])
 
 
-def session_pain(session_id: int, position: int) -> InlineKeyboardMarkup:
-    prefix = f"sess:{session_id}:{position}:pain"
-    return pain_keypad(prefix, _skip_stop(prefix))
+def session_pain(session_id: int, position: int, step: str = "pain") -> InlineKeyboardMarkup:
+    """After "Stop for today" -> pain (step stop_pain) there is nothing left to skip or stop."""
+    prefix = f"sess:{session_id}:{position}:{step}"
+    extra = _skip_stop(prefix) if step == "pain" else []
+    low = [_button(str(n), f"{prefix}:{n}") for n in range(6)]
+    high = [_button(str(n), f"{prefix}:{n}") for n in range(6, 11)]
+    return _markup([low, high, extra, [_symptom_button()]])
+
+
+def choices(prefix: str, options: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One button per (value, label) on its own row, and ⚠️ New symptom."""
+    rows = [[_button(label, f"{prefix}:{value}")] for value, label in options]
+    return _markup([*rows, [_symptom_button()]])
+
+
+def rescreen(prefix: str, none: str, some: str) -> InlineKeyboardMarkup:
+    """The short re-screen: one tap when all is well."""
+    return _markup([[_button(none, f"{prefix}:none")], [_button(some, f"{prefix}:some")]])
 
 
 # ---- settings -------------------------------------------------------------------------------

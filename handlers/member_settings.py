@@ -7,10 +7,25 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import HipContext
 from bot.services import preferences
-from bot.services.questions import AskResumePain, AskResumeProfessional, AskResumeSettled
+from bot.services.buttons import OpenSetting, parse_res, parse_set
+from bot.services.questions import (
+    AskRescreen,
+    AskResumePain,
+    AskResumeProfessional,
+    AskResumeSettled,
+)
 from handlers import keyboards, onboarding_texts, session_texts, settings_texts
 from handlers.conversation_texts import clock, status_words, when, zone_label
-from handlers.replies import Outgoing, answer_press, flow, now, reask, render, send
+from handlers.replies import (
+    Outgoing,
+    answer_expired,
+    answer_press,
+    flow,
+    now,
+    reask,
+    render,
+    send,
+)
 from handlers.session import summary_parts
 
 # ---- handlers -------------------------------------------------------------------------------
@@ -31,46 +46,29 @@ async def _command(update: Update, context: HipContext) -> None:
     await send(context, update.effective_chat.id, replies)
 
 
-async def _open_setting(update: Update, context: HipContext) -> None:
-    """set:open:<time|zone|equipment>"""
-    query = update.callback_query
-    setting = query.data.rsplit(":", 1)[1]
-    async with context.services.sessionmaker.begin() as session:
-        replies = await preferences.choose_setting(
-            session, flow(context), query.from_user.id, setting, now()
-        )
-    await answer_press(update, context, replies)
-
-
-async def _toggle_equipment(update: Update, context: HipContext) -> None:
-    """set:equipment:<item>"""
-    query = update.callback_query
-    item = query.data.rsplit(":", 1)[1]
-    async with context.services.sessionmaker.begin() as session:
-        replies = await preferences.toggle_equipment(
-            session, flow(context), query.from_user.id, item, now()
-        )
-    await answer_press(update, context, replies)
-
-
 async def _answer(update: Update, context: HipContext) -> None:
-    """set:<awaiting>:<value>[:<detail>] and res:<question>:<value>"""
+    """set:… and res:… (see bot.services.buttons): parsed once, range-checked, then applied."""
     query = update.callback_query
-    prefix, question, value = query.data.split(":", 2)
-    awaiting = f"resume_{question}" if prefix == "res" else question
+    data = query.data or ""
+    default_zone = flow(context).default_zone
+    pressed = parse_res(data) if data.startswith("res:") else parse_set(data, default_zone)
+    user_id = query.from_user.id
     async with context.services.sessionmaker.begin() as session:
-        replies = await preferences.press(
-            session, flow(context), query.from_user.id, awaiting, value, now()
-        )
+        if pressed is None:
+            replies = await answer_expired(session, context, user_id)
+        elif isinstance(pressed, OpenSetting):
+            replies = await preferences.choose_setting(
+                session, flow(context), user_id, pressed, now()
+            )
+        else:
+            replies = await preferences.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler(list(_COMMANDS), _command, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(_open_setting, pattern=r"^set:open:[a-z]+$"),
-        CallbackQueryHandler(_toggle_equipment, pattern=r"^set:equipment:(?!done$)[a-z_]+$"),
-        CallbackQueryHandler(_answer, pattern=r"^(set|res):[a-z_]+:.+$"),
+        CallbackQueryHandler(_answer, pattern=r"^(set|res):"),
     ]
 
 
@@ -127,6 +125,22 @@ def _(reply: preferences.CannotPause) -> Outgoing:
 @render.register
 def _(reply: preferences.AlreadyActive) -> Outgoing:
     return Outgoing(settings_texts.ALREADY_ACTIVE)
+
+
+@render.register
+def _(reply: AskRescreen) -> Outgoing:
+    intro = settings_texts.RESCREEN_WEEKLY if reply.weekly else settings_texts.RESCREEN_RESUME
+    text = "\n".join([intro, "", *(f"• {question}" for question in reply.questions)])
+    prefix = "res:weekly" if reply.weekly else "res:screen"
+    keyboard = keyboards.rescreen(
+        prefix, settings_texts.RESCREEN_NONE, settings_texts.RESCREEN_SOME
+    )
+    return Outgoing(text, keyboard)
+
+
+@reask.register
+def _(question: AskRescreen) -> str:
+    return settings_texts.RESCREEN_HINT
 
 
 @render.register

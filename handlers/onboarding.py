@@ -7,20 +7,31 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import HipContext
 from bot.services import onboarding
+from bot.services.buttons import JoinPress, parse_onb
 from bot.services.questions import (
     AskActivity,
     AskBaselinePain,
     AskConsent,
     AskEquipment,
-    AskRedFlag,
     AskReminderTime,
+    AskScreenItem,
     AskTimezone,
     ConfirmTimezone,
     EquipmentTicked,
 )
 from handlers import keyboards, onboarding_texts, session_texts
 from handlers.conversation_texts import clock, status_words, when, zone_label
-from handlers.replies import Outgoing, answer_press, flow, now, person, reask, render, send
+from handlers.replies import (
+    Outgoing,
+    answer_expired,
+    answer_press,
+    flow,
+    now,
+    person,
+    reask,
+    render,
+    send,
+)
 
 # ---- handlers -------------------------------------------------------------------------------
 
@@ -33,44 +44,24 @@ async def _start(update: Update, context: HipContext) -> None:
 
 
 async def _answer(update: Update, context: HipContext) -> None:
-    """onb:<step>:<value>[:<detail>]"""
+    """onb:… (see bot.services.buttons): parsed once, range-checked, then applied."""
     query = update.callback_query
-    _, step, value = query.data.split(":", 2)
+    pressed = parse_onb(query.data or "", flow(context).default_zone)
+    user_id = query.from_user.id
     async with context.services.sessionmaker.begin() as session:
-        replies = await onboarding.press(
-            session, flow(context), query.from_user.id, step, value, now()
-        )
-    await answer_press(update, context, replies)
-
-
-async def _toggle_equipment(update: Update, context: HipContext) -> None:
-    """onb:equipment:<item>"""
-    query = update.callback_query
-    item = query.data.rsplit(":", 1)[1]
-    async with context.services.sessionmaker.begin() as session:
-        replies = await onboarding.toggle_equipment(
-            session, flow(context), query.from_user.id, item, now()
-        )
-    await answer_press(update, context, replies)
-
-
-async def _join(update: Update, context: HipContext) -> None:
-    """onb:join:<yes|no>:<group id>"""
-    query = update.callback_query
-    _, _, choice, group_id = query.data.split(":")
-    async with context.services.sessionmaker.begin() as session:
-        replies = await onboarding.join_group(
-            session, flow(context), query.from_user.id, int(group_id), choice == "yes", now()
-        )
+        if pressed is None:
+            replies = await answer_expired(session, context, user_id)
+        elif isinstance(pressed, JoinPress):
+            replies = await onboarding.join_group(session, flow(context), user_id, pressed, now())
+        else:
+            replies = await onboarding.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("start", _start, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(_join, pattern=r"^onb:join:(yes|no):\d{1,18}$"),
-        CallbackQueryHandler(_toggle_equipment, pattern=r"^onb:equipment:(?!done$)[a-z_]+$"),
-        CallbackQueryHandler(_answer, pattern=r"^onb:[a-z_0-9]+:.+$"),
+        CallbackQueryHandler(_answer, pattern=r"^onb:"),
     ]
 
 
@@ -94,34 +85,21 @@ def _(question: AskConsent) -> str:
 
 
 @render.register
-def _(reply: AskRedFlag) -> Outgoing:
-    text = onboarding_texts.RED_FLAG_QUESTION.format(
-        number=reply.number,
-        total=reply.total,
-        question=onboarding_texts.RED_FLAG_QUESTIONS[reply.flag],
+def _(reply: AskScreenItem) -> Outgoing:
+    text = onboarding_texts.SCREEN_QUESTION.format(
+        number=reply.number, total=reply.total, question=reply.question
     )
     if reply.number == 1:
         text = onboarding_texts.SCREEN_INTRO.format(total=reply.total) + text
-    return Outgoing(
-        text, keyboards.yes_no(f"onb:flag{reply.number}", onboarding_texts.YES, onboarding_texts.NO)
+    keyboard = keyboards.yes_no(
+        f"onb:screen:{reply.item}", onboarding_texts.YES, onboarding_texts.NO
     )
+    return Outgoing(text, keyboard)
 
 
 @reask.register
-def _(question: AskRedFlag) -> str:
+def _(question: AskScreenItem) -> str:
     return onboarding_texts.YES_NO_HINT
-
-
-@render.register
-def _(reply: onboarding.RedFlagStop) -> Outgoing:
-    advice = (
-        onboarding_texts.RED_FLAG_URGENT if reply.urgent_today else onboarding_texts.RED_FLAG_TODAY
-    )
-    parts = [advice]
-    if reply.coach_group is not None:
-        parts.append(onboarding_texts.RED_FLAG_COACH_TOLD.format(group=reply.coach_group))
-    parts.append(onboarding_texts.RED_FLAG_RESUME)
-    return Outgoing("\n\n".join(parts))
 
 
 @render.register

@@ -10,8 +10,10 @@ WELCOME = (
     "strengthen your hips, which can ease low back pain. I'll adjust it to how your back feels."
 )
 NOT_MEDICAL_ADVICE = (
-    "Please note: I'm not a doctor and this is not medical advice. If your pain is severe, "
-    "getting worse, or you feel unwell, please see a doctor or physiotherapist."
+    "Please note: I'm not a doctor and this is not medical advice. If you're unsure whether "
+    "these exercises suit you, check with a doctor or physiotherapist before starting. If your "
+    "pain is severe, getting worse, or you feel unwell, please see your GP within a day or two, "
+    "or urgently if it is getting worse quickly."
 )
 CONSENT = (
     "To coach you I need to store your answers: your pain scores, the exercises you do, and "
@@ -35,51 +37,18 @@ LINK_INVALID = (
 )
 
 SCREEN_INTRO = (
-    "Thank you. First, a quick safety check: {total} yes/no questions, one at a time.\n\n"
+    "Thank you. First, a safety check: {total} yes/no questions, one at a time. Please answer "
+    "every one; I'll tell you at the end what it means.\n\n"
 )
-RED_FLAG_QUESTIONS = {
-    "bladder_bowel": (
-        "Have you recently lost control of your bladder or bowels, or had new trouble passing "
-        "urine?"
-    ),
-    "saddle_numbness": (
-        "Do you have numbness or tingling around your groin, bottom or inner thighs (the area "
-        "you'd sit on in a saddle)?"
-    ),
-    "leg_weakness": "Is there weakness or numbness in one or both legs that is getting worse?",
-    "trauma": (
-        "Did your back pain start after a significant accident or fall, such as a car crash or a "
-        "fall from a height?"
-    ),
-    "fever_unwell": "Do you have a fever, or feel generally unwell, along with your back pain?",
-    "weight_loss_cancer": ("Have you lost weight without trying, or have you ever had cancer?"),
-    "night_pain": (
-        "Do you have severe pain at night or at rest that doesn't ease when you change position?"
-    ),
-}
-RED_FLAG_QUESTION = "Safety check {number}/{total}\n{question}"
+SCREEN_QUESTION = "Safety check {number}/{total}\n{question}"
 YES = "Yes"
 NO = "No"
 YES_NO_HINT = "Please tap Yes or No (or type yes or no)."
 
-RED_FLAG_URGENT = (
-    "Thank you for telling me. This needs a doctor to check it urgently, today: please go to "
-    "an emergency department now, or call your local emergency number.\n\n"
-    "I won't start an exercise programme, because this needs a doctor first. I can't say what "
-    "is causing it; only a clinician who examines you can."
-)
-RED_FLAG_TODAY = (
-    "Thank you for telling me. This needs a doctor to check it before you start exercising. "
-    "Please get a medical assessment today: call your GP for an urgent appointment, or go to "
-    "urgent care. If it gets worse or you feel very unwell, go to an emergency department.\n\n"
-    "I won't start an exercise programme for now. I can't say what is causing it; only a "
-    "clinician who examines you can."
-)
-RED_FLAG_COACH_TOLD = "I've let your coaches at «{group}» know, so they can support you."
-RED_FLAG_RESUME = "When a doctor has checked you and said exercise is OK, send /resume."
-
 SCREEN_CLEAR = "Thank you, that's all clear."
-BASELINE_PAIN = "How much does your back hurt right now, from 0 (no pain) to 10 (the worst)?"
+BASELINE_PAIN = (
+    "How much pain do you have in your back or leg right now, from 0 (no pain) to 10 (the worst)?"
+)
 PAIN_HINT = "Please send a number from 0 to 10, for example 3."
 
 ACTIVITY = "How active are you at the moment?"

@@ -1,7 +1,8 @@
 """What the daily reminder says, and its buttons: short, warm, one question at a time.
 
 Callback data: `sess:start` belongs to the session flow; the reminder's own buttons are
-`rem:<reminder id>:snooze:<minutes>`, `rem:<reminder id>:skip` and `rem:<reminder id>:chk:<answer>`.
+`rem:<reminder id>:snooze:<minutes>`, `rem:<reminder id>:skip` and `rem:<reminder id>:chk:<answer>`;
+a check-in while paused carries `pchk:<number>:<answer>` (see bot.services.buttons).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coaching import Checkin
+from bot.services.pause_checkins import PauseCheckinDue
 from bot.services.reminders import (
     SNOOZE_MINUTES,
     AnswerOutcome,
@@ -26,7 +28,7 @@ REMINDER = (
     "Hi {name}! Time for today's hip routine. It's short, and you can stop whenever you need to."
 )
 CHECKIN_QUESTION = (
-    "Good morning, {name}! Before today's routine, one quick question.\n\n"
+    "Hi {name}! Before today's routine, one quick question.\n\n"
     "Compared with before your last session, your back is:"
 )
 NUDGE = "Just a gentle nudge, {name}: today's routine is still here whenever you're ready."
@@ -41,9 +43,33 @@ CHECKIN_THANKS = {
 READY = "Ready for today's routine?"
 PAUSED = (
     "Thank you for telling me.\n\n{reasons}\n\n"
-    "I won't send reminders for now. When you've had it checked, or it has settled, "
-    "send /resume and we'll start again gently."
+    "I won't send reminders for now. Please talk to your GP or a physiotherapist in the next "
+    "few days; when you've had it checked, or it has settled, send /resume and we'll start "
+    "again gently."
 )
+
+PAUSE_CHECKIN = (
+    "Hi {name}, just checking in. How is your back now? Have you been able to see someone about it?"
+)
+PAUSE_CHECKIN_LABELS = (
+    ("resume", "Better: ready to restart"),
+    ("keep", "Still resting"),
+    ("worse", "It's worse"),
+)
+KEEP_PAUSING = (
+    "OK, take your time; your progress is kept. Keep gently active within comfort. I'll check "
+    "in once more in a few days."
+)
+KEEP_PAUSING_LAST = (
+    "OK, take your time; your progress is kept. Keep gently active within comfort, and send "
+    "/resume whenever you're ready. I won't send more check-ins."
+)
+WORSE_WHILE_PAUSED = (
+    "I'm sorry it's worse. Please contact your GP today, or an urgent care service if you can't "
+    "get an appointment. If you have numbness around your groin or bottom, trouble with your "
+    "bladder or bowels, or a leg that is getting weaker, go to an emergency department now."
+)
+WORSE_COACH_TOLD = "I've let your coaches at «{group}» know."
 
 CHECKIN_LABELS = {Checkin.BETTER: "Better", Checkin.SAME: "Same", Checkin.WORSE: "Worse"}
 START_LABEL = "▶️ Start"
@@ -98,6 +124,16 @@ def render(message: DueMessage) -> tuple[str, InlineKeyboardMarkup]:
     if message.ask_checkin:
         return CHECKIN_QUESTION.format(name=name), checkin_keyboard(message.reminder_id)
     return REMINDER.format(name=name), actions_keyboard(message.reminder_id)
+
+
+def pause_checkin(due: PauseCheckinDue) -> tuple[str, InlineKeyboardMarkup]:
+    keyboard = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=f"pchk:{due.number}:{choice}")]
+            for choice, label in PAUSE_CHECKIN_LABELS
+        ]
+    )
+    return PAUSE_CHECKIN.format(name=due.first_name or "there"), keyboard
 
 
 def snoozed(answer: ReminderAnswer) -> str:

@@ -7,19 +7,25 @@ are answered here by editing the reminder in place, so the chat keeps one messag
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.coaching import Checkin
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
 from bot.scheduling.jobs import schedule_jobs
-from bot.services import reminders
+from bot.services import pause_checkins, reminders
+from bot.services.buttons import parse_pchk
 from handlers import reminder_texts
+from handlers.replies import Outgoing, answer_expired, answer_press, flow, now, render
 
 log = logging.getLogger(__name__)
+
+PAUSE_CHECKIN_TICK = timedelta(minutes=1)  # check-ins are due at a minute: one claim a minute
 
 SNOOZE = rf"^rem:(\d+):snooze:({'|'.join(map(str, reminders.SNOOZE_MINUTES))})$"
 SKIP = r"^rem:(\d+):skip$"
@@ -63,8 +69,35 @@ async def _stale_button(update: Update, context: HipContext) -> None:
     await query.edit_message_text(reminder_texts.CLOSED)
 
 
+async def _pause_checkin(update: Update, context: HipContext) -> None:
+    """pchk:<number>:<resume|keep|worse>, a check-in while paused."""
+    query = update.callback_query
+    pressed = parse_pchk(query.data or "")
+    async with context.services.sessionmaker.begin() as session:
+        if pressed is None:
+            replies = await answer_expired(session, context, query.from_user.id)
+        else:
+            replies = await pause_checkins.answer(
+                session, flow(context), query.from_user.id, pressed.number, pressed.choice, now()
+            )
+    await answer_press(update, context, replies)
+
+
+async def _pause_checkin_tick(context: HipContext) -> None:
+    """Claim the check-ins due (each once), then send them after the claim has committed."""
+    async with context.services.sessionmaker.begin() as session:
+        due = await pause_checkins.claim_due(session, flow(context), utcnow())
+    for item in due:
+        text, keyboard = reminder_texts.pause_checkin(item)
+        try:
+            await context.bot.send_message(item.chat_id, text, reply_markup=keyboard)
+        except TelegramError as error:  # claimed already: never sent twice, logged instead
+            log.warning("pause check-in %d to %s not sent: %s", item.number, item.chat_id, error)
+
+
 def handlers() -> list[BaseHandler]:
     return [
+        CallbackQueryHandler(_pause_checkin, pattern=r"^pchk:"),
         CallbackQueryHandler(_snooze, pattern=SNOOZE),
         CallbackQueryHandler(_skip, pattern=SKIP),
         CallbackQueryHandler(_checkin, pattern=CHECKIN),
@@ -98,3 +131,23 @@ def reachability_handler() -> BaseHandler:
 
 def schedule_reminder_jobs(application: HipApplication) -> None:
     schedule_jobs(application, reminder_texts.render)
+    assert application.job_queue is not None
+    application.job_queue.run_repeating(
+        _pause_checkin_tick, interval=PAUSE_CHECKIN_TICK, first=PAUSE_CHECKIN_TICK
+    )
+
+
+# ---- how pause check-in answers look ----------------------------------------------------------
+
+
+@render.register
+def _(reply: pause_checkins.KeepPausing) -> Outgoing:
+    return Outgoing(reminder_texts.KEEP_PAUSING_LAST if reply.last else reminder_texts.KEEP_PAUSING)
+
+
+@render.register
+def _(reply: pause_checkins.WorseWhilePaused) -> Outgoing:
+    parts = [reminder_texts.WORSE_WHILE_PAUSED]
+    if reply.coach_group is not None:
+        parts.append(reminder_texts.WORSE_COACH_TOLD.format(group=reply.coach_group))
+    return Outgoing("\n\n".join(parts))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatch
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
@@ -20,11 +21,16 @@ from bot import clock
 from bot.context import HipContext
 from bot.services.members import Flow, Person, Reply
 from bot.services.questions import (
+    ButtonExpired,
     DeclinedBefore,
     MovedOn,
     NothingOpen,
     NotStarted,
     NotUnderstood,
+    QuestionClosed,
+    SessionKeptOpen,
+    SymptomFirst,
+    expired_button,
 )
 from handlers import conversation_texts
 
@@ -54,6 +60,23 @@ def reask(question: object) -> str:
 @render.register
 def _(reply: NotUnderstood) -> Outgoing:
     return Outgoing(reask(reply.question), render(reply.question).keyboard)
+
+
+@render.register
+def _(reply: QuestionClosed) -> Outgoing:
+    topic = conversation_texts.TOPICS[type(reply.question).__name__]
+    return Outgoing(conversation_texts.QUESTION_CLOSED.format(topic=topic))
+
+
+@render.register
+def _(reply: SessionKeptOpen) -> Outgoing:
+    text = conversation_texts.SESSION_KEPT_OPEN.format(number=reply.number, total=reply.total)
+    return Outgoing(text)
+
+
+@render.register
+def _(reply: SymptomFirst) -> Outgoing:
+    return Outgoing(conversation_texts.SYMPTOM_FIRST)
 
 
 @render.register
@@ -93,13 +116,22 @@ async def send(context: HipContext, chat_id: int, replies: Sequence[Reply]) -> N
         await context.bot.send_message(chat_id, message.text, reply_markup=message.keyboard)
 
 
+async def answer_expired(session: AsyncSession, context: HipContext, user_id: int) -> list[Reply]:
+    """For callback data its prefix's parser refused: the open question, nothing changed."""
+    return await expired_button(session, flow(context), user_id, now())
+
+
 async def answer_press(update: Update, context: HipContext, replies: Sequence[Reply]) -> None:
     """Answer the button: show the answer on its message (or say it moved on), then reply."""
     query = update.callback_query
     assert query is not None
-    moved_on = any(isinstance(reply, MovedOn) for reply in replies)
-    await query.answer(conversation_texts.MOVED_ON if moved_on else None)
-    messages = [render(reply) for reply in replies if not isinstance(reply, MovedOn)]
+    expired = any(isinstance(reply, ButtonExpired) for reply in replies)
+    moved_on = expired or any(isinstance(reply, MovedOn) for reply in replies)
+    toast = conversation_texts.EXPIRED if expired else conversation_texts.MOVED_ON
+    await query.answer(toast if moved_on else None)
+    messages = [
+        render(reply) for reply in replies if not isinstance(reply, (MovedOn, ButtonExpired))
+    ]
     pressed = query.message if isinstance(query.message, Message) else None
     if pressed is not None:
         if messages and messages[0].in_place:

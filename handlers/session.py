@@ -7,9 +7,27 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filt
 
 from bot.context import HipContext
 from bot.services import sessions
-from bot.services.questions import AskHold, AskPain, AskReps, ExerciseCard
+from bot.services.buttons import StartSession, parse_sess
+from bot.services.questions import (
+    AskHold,
+    AskPain,
+    AskReps,
+    AskSkipReason,
+    AskStopReason,
+    ExerciseCard,
+    OfferAfterRedPain,
+)
 from handlers import keyboards, session_texts
-from handlers.replies import Outgoing, answer_press, flow, now, reask, render, send
+from handlers.replies import (
+    Outgoing,
+    answer_expired,
+    answer_press,
+    flow,
+    now,
+    reask,
+    render,
+    send,
+)
 
 # ---- handlers -------------------------------------------------------------------------------
 
@@ -20,32 +38,25 @@ async def _today(update: Update, context: HipContext) -> None:
     await send(context, update.effective_chat.id, replies)
 
 
-async def _start_pressed(update: Update, context: HipContext) -> None:
-    """sess:start, from the end of onboarding or the daily reminder."""
-    async with context.services.sessionmaker.begin() as session:
-        replies = await sessions.open_today(
-            session, flow(context), update.callback_query.from_user.id, now()
-        )
-    await answer_press(update, context, replies)
-
-
 async def _answer(update: Update, context: HipContext) -> None:
-    """sess:<session id>:<position>:<step>:<value>"""
+    """sess:start and sess:<session id>:<position>:<step>:<value> (see bot.services.buttons)"""
     query = update.callback_query
-    _, session_id, position, step, value = query.data.split(":")
-    target = (int(session_id), int(position), step)
+    pressed = parse_sess(query.data or "", context.services.library.rules.max_reps)
+    user_id = query.from_user.id
     async with context.services.sessionmaker.begin() as session:
-        replies = await sessions.press(
-            session, flow(context), query.from_user.id, target, value, now()
-        )
+        if pressed is None:
+            replies = await answer_expired(session, context, user_id)
+        elif isinstance(pressed, StartSession):
+            replies = await sessions.open_today(session, flow(context), user_id, now())
+        else:
+            replies = await sessions.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 
 def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("today", _today, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(_start_pressed, pattern=rf"^{keyboards.START_SESSION_DATA}$"),
-        CallbackQueryHandler(_answer, pattern=r"^sess:\d{1,18}:\d{1,3}:[a-z]+:[a-z0-9]+$"),
+        CallbackQueryHandler(_answer, pattern=r"^sess:"),
     ]
 
 
@@ -78,14 +89,21 @@ def _(reply: ExerciseCard) -> Outgoing:
         dose=session_texts.dose(reply.prescription),
         stop_if="\n".join(f"• {sign}" for sign in variation.stop_if),
     )
-    return Outgoing(text)
+    return Outgoing(text, keyboards.new_symptom())
 
 
 @render.register
 def _(reply: AskReps) -> Outgoing:
-    template = (
-        session_texts.REPS_QUESTION_PER_SIDE if reply.per_side else session_texts.REPS_QUESTION
-    )
+    if reply.sets > 1:
+        template = (
+            session_texts.REPS_QUESTION_SETS_PER_SIDE
+            if reply.per_side
+            else session_texts.REPS_QUESTION_SETS
+        )
+    else:
+        template = (
+            session_texts.REPS_QUESTION_PER_SIDE if reply.per_side else session_texts.REPS_QUESTION
+        )
     keyboard = keyboards.reps(reply.session_id, reply.position, reply.target)
     return Outgoing(template.format(name=reply.exercise), keyboard)
 
@@ -111,7 +129,8 @@ def _(question: AskHold) -> str:
 @render.register
 def _(reply: AskPain) -> Outgoing:
     text = session_texts.PAIN_QUESTION.format(name=reply.exercise)
-    return Outgoing(text, keyboards.session_pain(reply.session_id, reply.position))
+    keyboard = keyboards.session_pain(reply.session_id, reply.position, reply.step)
+    return Outgoing(text, keyboard)
 
 
 @reask.register
@@ -120,10 +139,48 @@ def _(question: AskPain) -> str:
 
 
 @render.register
-def _(reply: sessions.NotActive) -> Outgoing:
-    return Outgoing(
-        session_texts.NOT_ACTIVE.get(reply.status, session_texts.NOT_ACTIVE["paused_by_member"])
+def _(reply: AskStopReason) -> Outgoing:
+    keyboard = keyboards.choices(
+        f"sess:{reply.session_id}:{reply.position}:stop_why", session_texts.STOP_REASONS
     )
+    return Outgoing(session_texts.STOP_QUESTION, keyboard)
+
+
+@reask.register
+def _(question: AskStopReason) -> str:
+    return session_texts.CHOICE_HINT
+
+
+@render.register
+def _(reply: AskSkipReason) -> Outgoing:
+    keyboard = keyboards.choices(
+        f"sess:{reply.session_id}:{reply.position}:skip_why", session_texts.SKIP_REASONS
+    )
+    return Outgoing(session_texts.SKIP_QUESTION.format(name=reply.exercise), keyboard)
+
+
+@reask.register
+def _(question: AskSkipReason) -> str:
+    return session_texts.CHOICE_HINT
+
+
+@render.register
+def _(reply: OfferAfterRedPain) -> Outgoing:
+    keyboard = keyboards.choices(
+        f"sess:{reply.session_id}:{reply.position}:red_pain", session_texts.RED_PAIN_CHOICES
+    )
+    return Outgoing(session_texts.RED_PAIN_OFFER.format(pain=reply.pain), keyboard)
+
+
+@reask.register
+def _(question: OfferAfterRedPain) -> str:
+    return session_texts.CHOICE_HINT
+
+
+@render.register
+def _(reply: sessions.NotActive) -> Outgoing:
+    text = session_texts.NOT_ACTIVE.get(reply.status, session_texts.NOT_ACTIVE["paused_by_member"])
+    return Outgoing(text if reply.advice is None else f"{reply.advice}\n\n{text}")
 
 
 @render.register
@@ -140,10 +197,14 @@ def summary_parts(summary: sessions.Summary) -> list[str]:
     """The summary's paragraphs: how it ended, counts, changes, and any pause advice."""
     if summary.seen_before:
         opening = session_texts.SUMMARY_SEEN_BEFORE
+    elif summary.status == "stopped_for_pain" and summary.stop_reason == "pain":
+        opening = session_texts.SUMMARY_STOPPED_FOR_PAIN.format(pain=summary.max_pain)
     elif summary.status == "stopped_for_pain":
         opening = session_texts.SUMMARY_PAIN_STOP.format(pain=summary.max_pain)
     elif summary.status == "stopped":
-        opening = session_texts.SUMMARY_STOPPED
+        opening = session_texts.SUMMARY_STOPPED_BECAUSE.get(
+            summary.stop_reason or "", session_texts.SUMMARY_STOPPED
+        )
     else:
         opening = session_texts.SUMMARY_DONE
     counts = session_texts.SUMMARY_COUNTS.format(

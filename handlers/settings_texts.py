@@ -38,9 +38,15 @@ CANNOT_PAUSE = {
 }
 ALREADY_ACTIVE = "Your programme is already running. /today starts today's session."
 
+RESCREEN_RESUME = "Before we restart, a quick safety check. Do you have any of these now?"
+RESCREEN_WEEKLY = "Your weekly safety check, before today's routine. Do you have any of these now?"
+RESCREEN_NONE = "None of these"
+RESCREEN_SOME = "Yes, one of these"
+RESCREEN_HINT = "Please tap «None of these» or «Yes, one of these» (or type no or yes)."
 RESUME_PAIN = (
-    "Before we restart, three quick questions.\n\n"
-    "1/3 How is your back right now, from 0 (no pain) to 10 (the worst)?"
+    "Thank you. Now three quick questions.\n\n"
+    "1/3 How much pain do you have in your back or leg right now, from 0 (no pain) to 10 (the "
+    "worst)?"
 )
 RESUME_PROFESSIONAL = "2/3 Have you seen a doctor or physiotherapist about it since the pause?"
 RESUME_SETTLED = "3/3 Have the symptoms settled?"

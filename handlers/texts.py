@@ -3,6 +3,7 @@
 COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("start", "Begin, or see where you are"),
     ("today", "Today's session"),
+    ("symptom", "Tell me about a new symptom"),
     ("progress", "Your chart: pain, sessions and streak"),
     ("history", "Your last 10 sessions and why things changed"),
     ("settings", "Reminder time, time zone, equipment"),
@@ -19,6 +20,7 @@ HELP = (
     "I'm hipcoach: a short daily hip-strengthening routine for low back pain.\n\n"
     "/start – begin, or see where you are\n"
     "/today – today's session\n"
+    "/symptom – tell me about a new symptom, at any time\n"
     "/progress – your chart: pain, sessions and streak\n"
     "/history – your last sessions and why things changed\n"
     "/settings – reminder time, time zone, equipment\n"
@@ -29,8 +31,10 @@ HELP = (
     "/delete – delete all your data\n"
     "/leavecoach – stop sharing your answers with your coach\n"
     "/help – this message\n\n"
-    "This is not medical advice. If your pain is severe, getting worse, or you feel unwell, "
-    "please see a doctor or physiotherapist."
+    "This is not medical advice: if you're unsure whether these exercises suit you, check with a "
+    "doctor or physiotherapist before starting. If your pain is severe, getting worse, or you "
+    "feel unwell, please see your GP within a day or two, or urgently if it is getting worse "
+    "quickly."
 )
 
 SOMETHING_WENT_WRONG = (

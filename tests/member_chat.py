@@ -84,16 +84,26 @@ async def onboard(
 ) -> SentMessage:
     """Onboarding by typed answers; returns the plan summary with its Start button."""
     await chat.say(f"/start {code}" if code else "/start", expect="Is that OK?")
-    await chat.say("yes", expect="Safety check 1/7")
-    for number in range(2, 8):
-        await chat.say("no", expect=f"Safety check {number}/7")
-    await chat.say("no", expect="How much does your back hurt")
+    await chat.say("yes", expect="Safety check 1/")
+    await clear_screen(chat)
     await chat.say(pain, expect="How active")
     await chat.say(activity, expect="Which of these do you have")
     await chat.say(equipment, expect="daily reminder")
     await chat.say(at, expect="Which time zone")
     await chat.say(zone or noon_offset(), expect="is that right?")
     return await chat.say("yes", expect="You're all set")
+
+
+def _asks(*needles: str) -> Callable[[SentMessage], bool]:
+    return lambda message: any(needle in message.body for needle in needles)
+
+
+async def clear_screen(chat: MemberChat) -> SentMessage:
+    """Answer no to every remaining safety-check question; returns the baseline pain question."""
+    while True:
+        reply = await chat.say("no", expect=_asks("Safety check", "How much pain"))
+        if "How much pain" in reply.body:
+            return reply
 
 
 async def snapshot(

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from bot.coaching.screening import Screen
+
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=48)]
 Sentence = Annotated[str, Field(min_length=3, max_length=400)]
 
@@ -223,6 +225,7 @@ class Library(Strict):
     ladders: tuple[Ladder, ...]
     programme: Programme
     rules: Rules
+    screen: Screen | None = None  # content/red_flags.yaml; None only in small test libraries
 
     def ladder(self, ladder_id: str) -> Ladder:
         for ladder in self.ladders:

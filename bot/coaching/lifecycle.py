@@ -21,6 +21,7 @@ from bot.coaching.dosing import (
     top_of_rung,
 )
 from bot.coaching.pain import Zone, check_pain, pain_zone
+from bot.coaching.screening import Urgency
 from bot.coaching.state import (
     ActivityLevel,
     Decision,
@@ -247,10 +248,14 @@ def ease_for_days(
     return Outcome(new_state, decisions)
 
 
-def record_red_flag(state: ProgrammeState, *, today: date) -> Outcome:
-    """A red-flag symptom stops the programme, whatever its status: it needs a clinician."""
-    new_state = replace(state, status=Status.STOPPED_RED_FLAG)
-    return Outcome(new_state, (Decision(DecisionKind.RED_FLAG, reasons.red_flag()),))
+def record_red_flag(state: ProgrammeState, *, today: date, urgency: Urgency) -> Outcome:
+    """A confirmed red flag. Emergency or see-a-doctor stops the programme whatever its status:
+    it needs a clinician first. Tell-your-clinician keeps the status as it is, with a RED_FLAG
+    decision the coach sees, so the member carries on with care."""
+    decision = Decision(DecisionKind.RED_FLAG, reasons.red_flag(urgency))
+    if not urgency.stops_programme:
+        return Outcome(state, (decision,))
+    return Outcome(replace(state, status=Status.STOPPED_RED_FLAG), (decision,))
 
 
 def pause_by_member(state: ProgrammeState, *, today: date) -> Outcome:

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.coaching.content import Ladder, Library, Phase, Programme, Rules, Variation
 from bot.coaching.education import Education
+from bot.coaching.screening import SCREEN_FILE, Screen
 from bot.packaged import packaged_dir
 
 EXERCISES_DIR = "exercises"
@@ -104,6 +105,8 @@ def load_library(content_dir: Path, seeds_dir: Path | None = None) -> Library:
     )
     rules_path = content_dir / RULES_FILE
     rules = _load_model(rules_path, display(rules_path), Rules, _rules_locator, problems)
+    screen_path = content_dir / SCREEN_FILE
+    screen = _load_model(screen_path, display(screen_path), Screen, _rules_locator, problems)
 
     problems += _check_ladders(ladders)
     if programme is not None:
@@ -114,10 +117,13 @@ def load_library(content_dir: Path, seeds_dir: Path | None = None) -> Library:
     if seeds_dir is not None:
         problems += _check_sources(ladders, seeds_dir)
 
-    if problems or programme is None or rules is None:
+    if problems or programme is None or rules is None or screen is None:
         raise ContentError(problems)
     return Library(
-        ladders=_in_programme_order(ladders, programme), programme=programme, rules=rules
+        ladders=_in_programme_order(ladders, programme),
+        programme=programme,
+        rules=rules,
+        screen=screen,
     )
 
 

@@ -11,6 +11,7 @@ from datetime import date
 
 from bot.coaching.content import Equipment, Phase, Rules, Variation
 from bot.coaching.pain import Zone
+from bot.coaching.screening import Urgency
 from bot.coaching.state import ActivityLevel, Prescription
 
 _EQUIPMENT_WORDS = {
@@ -18,7 +19,10 @@ _EQUIPMENT_WORDS = {
     Equipment.BLOCK_OR_STEP: "a yoga block or a step",
     Equipment.CHAIR_OR_COUNTER: "a sturdy chair or counter",
 }
-_SEE_SOMEONE = "Please talk to your GP or a physiotherapist about your back before you carry on."
+_SEE_SOMEONE = (
+    "Please talk to your GP or a physiotherapist about your back in the next few days, before "
+    "you carry on."
+)
 
 
 def the(name: str) -> str:
@@ -377,7 +381,7 @@ def already_gentlest(trigger: str, prescription: Prescription, variation: Variat
 
 
 def stop_session(pain: int | None, variation: Variation | None) -> str:
-    rest = "Rest today, and move gently in ways that feel comfortable."
+    rest = "Keep gently active within comfort today, rather than resting completely."
     if pain is None or variation is None:
         return f"You stopped today's session because of pain. {rest}"
     return f"Pain reached {pain}/10 in {the(variation.name)}, so today's session stops here. {rest}"
@@ -385,8 +389,9 @@ def stop_session(pain: int | None, variation: Variation | None) -> str:
 
 def pause_after_stop() -> str:
     return (
-        "The programme is paused. Please talk to your GP or a physiotherapist before you start "
-        "again; when you're ready, /resume asks a couple of quick questions."
+        "The programme is paused. Please talk to your GP or a physiotherapist in the next few "
+        "days, before you start again; when you're ready, /resume asks a couple of quick "
+        "questions."
     )
 
 
@@ -428,11 +433,23 @@ def pause_worse_checkins(count: int) -> str:
     )
 
 
-def red_flag() -> str:
+def red_flag(urgency: Urgency) -> str:
+    """The decision's reason, for /why and the coach; the member's advice is in red_flags.yaml."""
+    match urgency:
+        case Urgency.EMERGENCY:
+            return (
+                "You reported a symptom that needs a doctor straight away: an emergency "
+                "department or your local emergency number, now. The programme stays stopped "
+                "until a doctor has checked you."
+            )
+        case Urgency.DOCTOR_SOON:
+            return (
+                "You reported a symptom that needs a doctor (your GP) within the next few days. "
+                "The programme stays stopped until a doctor has said exercise is OK."
+            )
     return (
-        "You reported a symptom that needs a doctor, not exercise. Please get an urgent medical "
-        "assessment today: your GP or an urgent care service, or emergency services if it is "
-        "severe or getting worse. The programme stays stopped until a clinician has checked you."
+        "You reported something to mention to your GP or physiotherapist at your next "
+        "appointment, within the next few weeks. The programme carries on, with care."
     )
 
 

@@ -121,6 +121,13 @@ class Member(Base):
         ForeignKey("coach_groups.id", ondelete="SET NULL"), index=True
     )
     coach_consent_at: Mapped[datetime | None]
+    # Safety: the level of the latest confirmed red flag (its advice is shown while stopped),
+    # the check-ins while paused (3 and 7 days after), and the last weekly re-screen.
+    red_flag_urgency: Mapped[str | None] = mapped_column(String(16))
+    paused_at: Mapped[datetime | None]
+    pause_checkin_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    pause_checkins_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    screened_at: Mapped[datetime | None]
 
     coach_group: Mapped[CoachGroup | None] = relationship(back_populates="members")
 
@@ -141,6 +148,7 @@ class TrainingSession(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[str] = mapped_column(String(16), default="reps")
     max_pain: Mapped[int | None] = mapped_column(Integer)
+    stop_reason: Mapped[str | None] = mapped_column(String(16))  # asked at "Stop for today"
 
     results: Mapped[list[ExerciseResultRow]] = relationship(
         back_populates="session", order_by="ExerciseResultRow.position"
@@ -166,6 +174,7 @@ class ExerciseResultRow(Base):
     hold_completed: Mapped[bool | None] = mapped_column(Boolean)
     pain: Mapped[int | None] = mapped_column(Integer)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    skip_reason: Mapped[str | None] = mapped_column(String(16))  # SkipReason, asked at a skip
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     session: Mapped[TrainingSession] = relationship(back_populates="results")

@@ -24,9 +24,10 @@ from bot.services.questions import (
     AskEquipment,
     AskHold,
     AskPain,
-    AskRedFlag,
     AskReminderTime,
     AskReps,
+    AskRescreen,
+    AskScreenItem,
     AskTimezone,
     ConfirmTimezone,
 )
@@ -62,7 +63,8 @@ def _answer_for(member: Simulated, day: int, question: Reply) -> str | None:
     """What the simulated member types to the question, or None when nothing is asked."""
     answers: dict[type, str] = {
         AskConsent: "yes",
-        AskRedFlag: "no",
+        AskScreenItem: "no",
+        AskRescreen: "no",
         AskBaselinePain: str(member.pain_on(0)),
         AskActivity: "2",
         AskEquipment: "none",

@@ -21,6 +21,8 @@ class AlertKind(StrEnum):
     MISSED_DAYS = "missed_days"
     NOT_IMPROVING = "not_improving"  # pain has stayed amber or above for weeks
     KEEPS_SKIPPING = "keeps_skipping"  # one exercise skipped session after session
+    CLINICIAN_NOTE = "clinician_note"  # a tell-your-clinician flag: the programme goes on
+    WORSE_WHILE_PAUSED = "worse_paused"  # a pause check-in answered "worse"
 
 
 async def record_alert(

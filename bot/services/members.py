@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import ActivityLevel, Decision, ProgrammeState, Status
 from bot.coaching.content import Equipment, Library
+from bot.coaching.screening import Screen
 from bot.db.models import CoachGroup, DecisionRow, Member
 from bot.timekeeping import local_date
 
@@ -29,6 +30,12 @@ class Flow:
 
     library: Library
     default_zone: str
+
+    @property
+    def screen(self) -> Screen:
+        """The red-flag screen (content/red_flags.yaml); the loader always loads it."""
+        assert self.library.screen is not None, "this library has no red-flag screen"
+        return self.library.screen
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,9 @@ class TypedAnswer:
     activity: ActivityLevel | None = None
     equipment: frozenset[Equipment] | None = None
     command: str | None = None  # "skip" or "stop", typed instead of tapped
+    choice: str | None = None  # an option of the open question (a stop or skip reason, ...)
+    # Screen items a typed message mentions (the text itself is never kept): asked first.
+    symptoms: tuple[str, ...] = ()
 
     def reps_for(self, target: int, max_reps: int) -> int | None:
         if self.all_done:
@@ -96,6 +106,10 @@ def store_state(member: Member, state: ProgrammeState) -> None:
     """Save the core's state; the status column mirrors it so jobs and dashboards can filter."""
     member.programme = state.to_json()
     member.status = state.status.value
+    if state.status in (Status.ACTIVE, Status.PAUSED_BY_MEMBER):  # no pause check-ins pending
+        member.paused_at = None
+        member.pause_checkin_due_at = None
+        member.pause_checkins_sent = 0
 
 
 def zone_of(member: Member, default_zone: str) -> ZoneInfo:

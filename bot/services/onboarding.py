@@ -8,7 +8,7 @@ already answered is recognised as stale.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import (
     ActivityLevel,
-    Decision,
     DecisionKind,
     Prescription,
     Status,
@@ -24,10 +23,11 @@ from bot.coaching import (
     plan_session,
     start_programme,
 )
-from bot.coaching import reasons as coaching_reasons
 from bot.coaching.content import Equipment
 from bot.db.models import CoachGroup, Member
-from bot.services.alerts import AlertKind, record_alert
+from bot.services import symptoms
+from bot.services.buttons import JoinPress, Press, Toggle
+from bot.services.conversation_machine import Draft, new_draft, set_draft
 from bot.services.members import (
     Flow,
     Person,
@@ -43,25 +43,26 @@ from bot.services.members import (
     zone_of,
 )
 from bot.services.questions import (
-    RED_FLAGS,
-    URGENT_RED_FLAGS,
+    SCREEN,
     AskActivity,
     AskBaselinePain,
     AskConsent,
     AskEquipment,
-    AskRedFlag,
     AskReminderTime,
     AskTimezone,
+    ButtonExpired,
     ConfirmTimezone,
     EquipmentTicked,
     MovedOn,
     NotUnderstood,
     Question,
     Step,
+    before_command,
+    close_open_question,
     current_question,
-    flag_number,
-    flag_step,
+    item_of,
     onboarding_question,
+    screen_question,
     training_on,
 )
 from bot.services.reminders import reschedule
@@ -82,13 +83,6 @@ class Declined:
 @dataclass(frozen=True)
 class ScreenClear:
     """No red flag: on to the baseline questions."""
-
-
-@dataclass(frozen=True)
-class RedFlagStop:
-    flag: str
-    urgent_today: bool
-    coach_group: str | None
 
 
 @dataclass(frozen=True)
@@ -169,15 +163,19 @@ async def start(
     notes: list[Reply] = [LinkInvalid()] if code and group is None else []
     if member is None or member.onboarding_step in (Step.CONSENT, Step.DECLINED):
         return [*notes, await _ask_consent(session, member, person, code, group)]
-    member.awaiting = None
+    waiting = await before_command(session, flow, member, now)
+    if waiting is not None:
+        return waiting
+    closed = close_open_question(member, flow, now)
     offer = (
         []
         if group is None
         else [_join_offer_or_note(member, group, await group_title(session, member))]
     )
     if member.onboarding_step is not None:
-        return [*notes, *offer, await onboarding_question(session, member, now, flow.default_zone)]
-    return [*notes, await overview(session, flow, member, now), *offer]
+        question = await onboarding_question(session, flow, member, now)
+        return [*notes, *closed, *offer, question]
+    return [*notes, *closed, await overview(session, flow, member, now), *offer]
 
 
 async def _ask_consent(
@@ -200,8 +198,8 @@ async def _ask_consent(
     member.onboarding_step = Step.CONSENT.value
     member.first_name = person.first_name
     if code is None:  # a plain /start keeps the group of an earlier link, if still active
-        group = await active_group(session, member.draft.get("group_id"))
-    member.draft = {"group_id": _id(group)}
+        group = await active_group(session, Draft.of(member).consent_group)
+    new_draft(member, consent_group=_id(group))
     return AskConsent(person.first_name, _id(group), None if group is None else group.title)
 
 
@@ -221,6 +219,7 @@ def _join_offer_or_note(
 ) -> JoinOffer | AlreadyInGroup:
     if member.coach_group_id == group.id:
         return AlreadyInGroup(group.title)
+    set_draft(member, invite=group.id)  # the only group a join button may name
     return JoinOffer(group.id, group.title, current)
 
 
@@ -251,18 +250,22 @@ def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
 
 
 async def join_group(
-    session: AsyncSession, flow: Flow, user_id: int, group_id: int, accept: bool, now: datetime
+    session: AsyncSession, flow: Flow, user_id: int, press: JoinPress, now: datetime
 ) -> list[Reply]:
-    """Share with this group (replacing any other) only on an explicit yes."""
+    """Share with this group (replacing any other) only on an explicit yes, and only with the
+    group of the member's own pending invite: a group id in forged callback data is refused."""
     member = await find_member(session, user_id)
     if member is None or member.consent_at is None:
         return [MovedOn(), *await current_question(session, flow, member, now)]
-    group = await active_group(session, group_id)
+    if Draft.of(member).invite != press.group_id:
+        return [ButtonExpired(), *await current_question(session, flow, member, now)]
+    set_draft(member, invite=None)
+    group = await active_group(session, press.group_id)
     if group is None:
         return [LinkInvalid()]
     if member.coach_group_id == group.id:
         return [AlreadyInGroup(group.title)]
-    if not accept:
+    if not press.accept:
         return [JoinDeclined(group.title)]
     previous = await group_title(session, member)
     member.coach_group_id = group.id
@@ -275,51 +278,34 @@ async def join_group(
 
 
 async def press(
-    session: AsyncSession, flow: Flow, user_id: int, step: str, value: str, now: datetime
+    session: AsyncSession, flow: Flow, user_id: int, pressed: Press | Toggle, now: datetime
 ) -> list[Reply]:
     """A button on an onboarding question; stale unless it belongs to the open step."""
     member = await find_member(session, user_id)
-    answer = None
-    if member is not None and member.onboarding_step == step:
-        answer = _button_answer(member, step, value, flow)
-    if member is None or answer is None:
+    if member is None or member.onboarding_step != pressed.question:
+        return [MovedOn(), *await current_question(session, flow, member, now)]
+    if isinstance(pressed, Toggle):
+        selected = set(member.equipment) ^ {pressed.item.value}
+        member.equipment = sorted(selected)
+        return [EquipmentTicked(frozenset(Equipment(i) for i in selected), "onb")]
+    answer = _button_answer(member, pressed)
+    if answer is None:
         return [MovedOn(), *await current_question(session, flow, member, now)]
     return await answer_typed(session, flow, member, answer, now)
 
 
-def _button_answer(member: Member, step: str, value: str, flow: Flow) -> TypedAnswer | None:
-    """The typed answer a button stands for, or None when it was not made for this question."""
-    choice, _, detail = value.partition(":")
-    yes_no = {"yes": True, "no": False}.get(choice)
-    if step == Step.CONSENT and detail == str(member.draft.get("group_id") or 0):
-        return TypedAnswer(yes_no=yes_no)  # a different group means the consent shown is stale
-    if step == Step.ZONE_OK and detail == member.draft.get("zone"):
-        return TypedAnswer(yes_no=yes_no)
-    if flag_number(step) is not None and yes_no is not None:
-        return TypedAnswer(yes_no=yes_no)
-    if step == Step.PAIN and choice.isdigit():
-        return TypedAnswer(pain=int(choice))
-    if step == Step.ACTIVITY and choice in {level.value for level in ActivityLevel}:
-        return TypedAnswer(activity=ActivityLevel(choice))
-    if step == Step.EQUIPMENT and choice == "done":
-        return TypedAnswer(equipment=frozenset(Equipment(item) for item in member.equipment))
-    if step == Step.TIME and len(choice) == 4 and choice.isdigit():
-        return TypedAnswer(at=time(int(choice[:2]), int(choice[2:])))
-    if step == Step.ZONE and choice == "default":
-        return TypedAnswer(zone=flow.default_zone)
-    return None
-
-
-async def toggle_equipment(
-    session: AsyncSession, flow: Flow, user_id: int, item: str, now: datetime
-) -> list[Reply]:
-    """Tick or untick one piece of kit; the question stays open until Done."""
-    member = await find_member(session, user_id)
-    if member is None or member.onboarding_step != Step.EQUIPMENT or item not in set(Equipment):
-        return [MovedOn(), *await current_question(session, flow, member, now)]
-    selected = set(member.equipment) ^ {item}
-    member.equipment = sorted(selected)
-    return [EquipmentTicked(frozenset(Equipment(i) for i in selected), "onb")]
+def _button_answer(member: Member, pressed: Press) -> TypedAnswer | None:
+    """The answer a (parsed) button stands for, or None when it was made for an older version
+    of the open question: consent for another group, or another zone."""
+    draft = Draft.of(member)
+    match pressed.question:
+        case Step.CONSENT if pressed.detail != str(draft.consent_group or 0):
+            return None
+        case Step.ZONE_OK if pressed.detail != draft.zone:
+            return None
+        case Step.EQUIPMENT:
+            return TypedAnswer(equipment=frozenset(Equipment(i) for i in member.equipment))
+    return pressed.answer
 
 
 async def answer_typed(
@@ -327,17 +313,17 @@ async def answer_typed(
 ) -> list[Reply]:
     """Apply an answer to the open onboarding step and ask the next question."""
     step = member.onboarding_step
-    question = await onboarding_question(session, member, now, flow.default_zone)
-    number = flag_number(step)
+    question = await onboarding_question(session, flow, member, now)
     if step == Step.DECLINED or not isinstance(question, Question):
         return [question]
-    if number is not None:
+    item = item_of(step, SCREEN)
+    if item is not None:
         if answer.yes_no is None:
             return [NotUnderstood(question)]
-        return await _red_flag_answer(session, flow, member, number, answer.yes_no, now)
+        return await _screen_answer(session, flow, member, item, answer.yes_no, now)
     match step:
         case Step.CONSENT if answer.yes_no is not None:
-            return await _consent(session, member, answer.yes_no, now)
+            return await _consent(session, flow, member, answer.yes_no, now)
         case Step.PAIN if answer.pain is not None:
             member.baseline_pain = answer.pain
             member.onboarding_step = Step.ACTIVITY.value
@@ -354,58 +340,61 @@ async def answer_typed(
             member.onboarding_step = Step.ZONE.value
             return [AskTimezone(flow.default_zone, "onb")]
         case Step.ZONE if answer.zone is not None:
-            member.draft = {"zone": answer.zone}
+            set_draft(member, zone=answer.zone)
             member.onboarding_step = Step.ZONE_OK.value
             return [ConfirmTimezone(answer.zone, now.astimezone(ZoneInfo(answer.zone)), "onb")]
         case Step.ZONE_OK if answer.yes_no is True:
             return await _finish(session, flow, member, now)
         case Step.ZONE_OK if answer.yes_no is False:
             member.onboarding_step = Step.ZONE.value
-            member.draft = {}
+            set_draft(member, zone=None)
             return [AskTimezone(flow.default_zone, "onb")]
     return [NotUnderstood(question)]
 
 
 async def _consent(
-    session: AsyncSession, member: Member, agreed: bool, now: datetime
+    session: AsyncSession, flow: Flow, member: Member, agreed: bool, now: datetime
 ) -> list[Reply]:
-    group_id = member.draft.get("group_id")
-    member.draft = {}
+    group_id = Draft.of(member).consent_group
+    new_draft(member)
     if not agreed:
         # Keep only what remembers the refusal: the Telegram ids, nothing they told us.
         member.onboarding_step = Step.DECLINED.value
         member.first_name = ""
         return [Declined()]
     member.consent_at = now
-    member.onboarding_step = flag_step(1)
+    first = flow.screen.next_item(None, ())
+    assert first is not None
+    member.onboarding_step = SCREEN + first.id
     group = await active_group(session, group_id)
     if group is not None:
         member.coach_group_id = group.id
         member.coach_consent_at = now
     notes: list[Reply] = [LinkInvalid()] if group_id is not None and group is None else []
-    return [*notes, AskRedFlag(1)]
+    return [*notes, screen_question(flow.screen, first.id, ())]
 
 
-async def _red_flag_answer(
-    session: AsyncSession, flow: Flow, member: Member, number: int, present: bool, now: datetime
+async def _screen_answer(
+    session: AsyncSession, flow: Flow, member: Member, item: str, present: bool, now: datetime
 ) -> list[Reply]:
-    if not present:
-        if number < len(RED_FLAGS):
-            member.onboarding_step = flag_step(number + 1)
-            return [AskRedFlag(number + 1)]
+    """Every item is asked; only after the last does the most urgent answer decide."""
+    screen = flow.screen
+    yes = tuple(i for i in Draft.of(member).screen_yes if i != item) + ((item,) if present else ())
+    set_draft(member, screen_yes=yes)
+    upcoming = screen.next_item(item, yes)
+    if upcoming is not None:
+        member.onboarding_step = SCREEN + upcoming.id
+        return [screen_question(screen, upcoming.id, yes)]
+    set_draft(member, screen_yes=())
+    member.screened_at = now
+    urgency = screen.outcome(yes)
+    if urgency is None:
         member.onboarding_step = Step.PAIN.value
         return [ScreenClear(), AskBaselinePain()]
-    # No programme was started yet, so there is no state for the core's record_red_flag: the
-    # member's status and the decision say the same, in the core's own words.
-    day = today_for(member, now, flow.default_zone)
-    member.status = Status.STOPPED_RED_FLAG.value
-    member.onboarding_step = None
-    reason = coaching_reasons.red_flag()
-    await record_decisions(session, member, [Decision(DecisionKind.RED_FLAG, reason)], day)
-    await record_alert(session, member, AlertKind.RED_FLAG, day)
-    reschedule(member, now)
-    flag = RED_FLAGS[number - 1]
-    return [RedFlagStop(flag, flag in URGENT_RED_FLAGS, await group_title(session, member))]
+    if not urgency.stops_programme:
+        member.onboarding_step = Step.PAIN.value
+        return [*await symptoms.confirmed(session, flow, member, urgency, now), AskBaselinePain()]
+    return await symptoms.confirmed(session, flow, member, urgency, now)
 
 
 async def _start_programme(
@@ -440,8 +429,8 @@ async def _start_programme(
 async def _finish(session: AsyncSession, flow: Flow, member: Member, now: datetime) -> list[Reply]:
     state = programme_state(member)
     assert state is not None
-    member.timezone = member.draft["zone"]
-    member.draft = {}
+    member.timezone = Draft.of(member).zone
+    new_draft(member)
     member.onboarding_step = None
     member.onboarded_at = now
     store_state(member, state)

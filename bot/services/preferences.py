@@ -1,7 +1,9 @@
 """After onboarding: /settings (time, zone, kit), /pause, /resume with its check, and /why.
 
 A typed answer to a settings or resume question is expected while `Member.awaiting` names it;
-the answers given so far wait in `Member.draft`, so these short conversations survive a restart.
+the answers given so far wait in `Member.draft` (typed: `conversation_machine.Draft`), so these
+short conversations survive a restart. /resume after a pain or red-flag pause and the weekly
+check before a session start with the short red-flag re-screen.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bot.coaching import (
 from bot.coaching import reasons as coaching_reasons
 from bot.coaching.content import Equipment
 from bot.db.models import DecisionRow, Member
+from bot.services.buttons import OpenSetting, Press, Toggle
+from bot.services.conversation_machine import Draft, new_draft, set_draft
 from bot.services.members import (
     Flow,
     Reply,
@@ -39,6 +43,7 @@ from bot.services.members import (
     zone_of,
 )
 from bot.services.questions import (
+    SYMPTOM,
     AskBaselinePain,
     AskResumePain,
     AskResumeProfessional,
@@ -51,10 +56,16 @@ from bot.services.questions import (
     NotUnderstood,
     Step,
     awaited_question,
+    before_command,
+    close_open_question,
     current_question,
+    item_of,
+    rescreen,
+    session_kept_open,
+    start_symptom_check,
 )
 from bot.services.reminders import reschedule
-from bot.services.sessions import Summary, stop_open_session
+from bot.services.sessions import Summary, stop_open_session, today_for_member
 
 # How many recent decisions /why looks through for the latest one per exercise.
 WHY_LOOKBACK = 200
@@ -146,17 +157,29 @@ class WhyReport:
 # ---- /settings ------------------------------------------------------------------------------
 
 
+async def _command_member(
+    session: AsyncSession, flow: Flow, user_id: int, now: datetime
+) -> tuple[Member | None, list[Reply]]:
+    """The member a command is for, or the replies instead of running it: the open onboarding
+    or symptom question comes first. Any settings or resume question is closed, saying so."""
+    member = await find_member(session, user_id)
+    if member is None or member.onboarding_step is not None:
+        return None, await current_question(session, flow, member, now)
+    waiting = await before_command(session, flow, member, now)
+    if waiting is not None:
+        return None, waiting
+    return member, close_open_question(member, flow, now)
+
+
 async def show_settings(
     session: AsyncSession, flow: Flow, user_id: int, now: datetime
 ) -> list[Reply]:
-    member = await find_member(session, user_id)
-    if member is None or member.onboarding_step is not None:
-        return await current_question(session, flow, member, now)
+    member, notes = await _command_member(session, flow, user_id, now)
+    if member is None:
+        return notes
     if not is_enrolled(member):
-        return [NotEnrolledYet(member.status)]
-    member.awaiting = None
-    member.draft = {}
-    return [_shown(member)]
+        return [*notes, NotEnrolledYet(member.status)]
+    return [*notes, *await session_kept_open(session, flow, member, now), _shown(member)]
 
 
 def _shown(member: Member) -> SettingsShown:
@@ -165,90 +188,70 @@ def _shown(member: Member) -> SettingsShown:
 
 
 async def choose_setting(
-    session: AsyncSession, flow: Flow, user_id: int, setting: str, now: datetime
+    session: AsyncSession, flow: Flow, user_id: int, pressed: OpenSetting, now: datetime
 ) -> list[Reply]:
     """Open the question for one setting; its answer may be tapped or typed."""
     member = await find_member(session, user_id)
-    if member is None or not is_enrolled(member) or setting not in ("time", "zone", "equipment"):
+    if member is None or not is_enrolled(member) or item_of(member.awaiting, SYMPTOM) is not None:
         return [MovedOn(), *await current_question(session, flow, member, now)]
-    member.awaiting = Awaiting(setting).value
-    member.draft = {"equipment": list(member.equipment)} if setting == "equipment" else {}
-    question = awaited_question(member, now, flow.default_zone)
+    member.awaiting = Awaiting(pressed.setting).value
+    new_draft(member, kit=tuple(member.equipment) if pressed.setting == "equipment" else ())
+    question = awaited_question(member, flow, now)
     return [question]
 
 
 async def press(
-    session: AsyncSession, flow: Flow, user_id: int, awaiting: str, value: str, now: datetime
+    session: AsyncSession, flow: Flow, user_id: int, pressed: Press | Toggle, now: datetime
 ) -> list[Reply]:
     """A button on a settings or resume question; stale unless that question is open."""
     member = await find_member(session, user_id)
-    answer = None
-    if member is not None and member.awaiting == awaiting:
-        answer = _button_answer(member, awaiting, value, flow)
-    if member is None or answer is None:
+    if member is None or member.awaiting != pressed.question:
         return [MovedOn(), *await current_question(session, flow, member, now)]
+    draft = Draft.of(member)
+    if isinstance(pressed, Toggle):
+        selected = set(draft.kit) ^ {pressed.item.value}
+        set_draft(member, kit=tuple(sorted(selected)))
+        return [EquipmentTicked(frozenset(Equipment(i) for i in selected), "set")]
+    answer = pressed.answer
+    if pressed.question == Awaiting.ZONE_OK and pressed.detail != draft.zone:
+        return [MovedOn(), *await current_question(session, flow, member, now)]
+    if pressed.question == Awaiting.EQUIPMENT:
+        answer = TypedAnswer(equipment=frozenset(Equipment(item) for item in draft.kit))
     return await answer_typed(session, flow, member, answer, now)
-
-
-def _button_answer(member: Member, awaiting: str, value: str, flow: Flow) -> TypedAnswer | None:
-    choice, _, detail = value.partition(":")
-    yes_no = {"yes": True, "no": False}.get(choice)
-    if awaiting == Awaiting.TIME and len(choice) == 4 and choice.isdigit():
-        return TypedAnswer(at=time(int(choice[:2]), int(choice[2:])))
-    if awaiting == Awaiting.ZONE and choice == "default":
-        return TypedAnswer(zone=flow.default_zone)
-    if awaiting == Awaiting.ZONE_OK and detail == member.draft.get("zone"):
-        return TypedAnswer(yes_no=yes_no)
-    if awaiting == Awaiting.EQUIPMENT and choice == "done":
-        kit = member.draft.get("equipment", [])
-        return TypedAnswer(equipment=frozenset(Equipment(item) for item in kit))
-    if awaiting == Awaiting.RESUME_PAIN and choice.isdigit():
-        return TypedAnswer(pain=int(choice))
-    if awaiting in (Awaiting.RESUME_PROFESSIONAL, Awaiting.RESUME_SETTLED) and yes_no is not None:
-        return TypedAnswer(yes_no=yes_no)
-    return None
-
-
-async def toggle_equipment(
-    session: AsyncSession, flow: Flow, user_id: int, item: str, now: datetime
-) -> list[Reply]:
-    member = await find_member(session, user_id)
-    if member is None or member.awaiting != Awaiting.EQUIPMENT or item not in set(Equipment):
-        return [MovedOn(), *await current_question(session, flow, member, now)]
-    selected = set(member.draft.get("equipment", [])) ^ {item}
-    member.draft = {"equipment": sorted(selected)}
-    return [EquipmentTicked(frozenset(Equipment(i) for i in selected), "set")]
 
 
 async def answer_typed(
     session: AsyncSession, flow: Flow, member: Member, answer: TypedAnswer, now: datetime
 ) -> list[Reply]:
     """Apply an answer to the open settings or resume question."""
-    question = awaited_question(member, now, flow.default_zone)
+    question = awaited_question(member, flow, now)
+    draft = Draft.of(member)
     match member.awaiting:
         case Awaiting.TIME if answer.at is not None:
             member.reminder_time = answer.at
             return [_reminder_moved(member, flow, now)]
         case Awaiting.ZONE if answer.zone is not None:
             member.awaiting = Awaiting.ZONE_OK.value
-            member.draft = {"zone": answer.zone}
+            set_draft(member, zone=answer.zone)
             return [ConfirmTimezone(answer.zone, now.astimezone(ZoneInfo(answer.zone)), "set")]
-        case Awaiting.ZONE_OK if answer.yes_no is True:
-            member.timezone = member.draft["zone"]
+        case Awaiting.ZONE_OK if answer.yes_no is True and draft.zone is not None:
+            member.timezone = draft.zone
             return [_reminder_moved(member, flow, now)]
         case Awaiting.ZONE_OK if answer.yes_no is False:
             member.awaiting = Awaiting.ZONE.value
-            member.draft = {}
+            set_draft(member, zone=None)
             return [AskTimezone(flow.default_zone, "set")]
         case Awaiting.EQUIPMENT if answer.equipment is not None:
             return await _change_equipment(session, flow, member, answer.equipment, now)
+        case Awaiting.RESUME_SCREEN | Awaiting.WEEKLY_SCREEN if _some(answer) is not None:
+            return await _rescreened(session, flow, member, bool(_some(answer)), now)
         case Awaiting.RESUME_PAIN if answer.pain is not None:
             member.awaiting = Awaiting.RESUME_PROFESSIONAL.value
-            member.draft = {"pain": answer.pain}
+            set_draft(member, resume_pain=answer.pain)
             return [AskResumeProfessional()]
         case Awaiting.RESUME_PROFESSIONAL if answer.yes_no is not None:
             member.awaiting = Awaiting.RESUME_SETTLED.value
-            member.draft = {**member.draft, "seen_professional": answer.yes_no}
+            set_draft(member, seen_professional=answer.yes_no)
             return [AskResumeSettled()]
         case Awaiting.RESUME_SETTLED if answer.yes_no is not None:
             return await _decide_resume(session, flow, member, answer.yes_no, now)
@@ -257,9 +260,31 @@ async def answer_typed(
     return [NotUnderstood(question)]
 
 
+def _some(answer: TypedAnswer) -> bool | None:
+    """The short re-screen's answer: "none of these" (or no) is False, "one of these" True."""
+    if answer.choice in ("none", "some"):
+        return answer.choice == "some"
+    return answer.yes_no
+
+
+async def _rescreened(
+    session: AsyncSession, flow: Flow, member: Member, some: bool, now: datetime
+) -> list[Reply]:
+    """None of these: on to the resume check, or today's session. One of these: each item asked
+    on its own, then (after a no to all) back to the resume check."""
+    weekly = member.awaiting == Awaiting.WEEKLY_SCREEN
+    member.screened_at = now
+    member.awaiting = None if weekly else Awaiting.RESUME_PAIN.value
+    if some:
+        return start_symptom_check(member, flow, [item.id for item in flow.screen.short_form()])
+    if weekly:
+        return await today_for_member(session, flow, member, now)
+    return [AskResumePain()]
+
+
 def _reminder_moved(member: Member, flow: Flow, now: datetime) -> ReminderMoved:
     member.awaiting = None
-    member.draft = {}
+    new_draft(member)
     reschedule(member, now)
     zone = zone_of(member, flow.default_zone)
     next_at = member.next_reminder_at
@@ -276,7 +301,7 @@ async def _change_equipment(
 ) -> list[Reply]:
     """The core swaps or adds exercises to fit the new kit; each swap keeps its reason."""
     member.awaiting = None
-    member.draft = {}
+    new_draft(member)
     member.equipment = sorted(item.value for item in kit)
     state = programme_state(member)
     if state is None:
@@ -293,13 +318,12 @@ async def _change_equipment(
 
 async def pause(session: AsyncSession, flow: Flow, user_id: int, now: datetime) -> list[Reply]:
     """The member's own break: today's open session ends with what was done; no reminders."""
-    member = await find_member(session, user_id)
-    if member is None or member.onboarding_step is not None:
-        return await current_question(session, flow, member, now)
-    member.awaiting = None
+    member, notes = await _command_member(session, flow, user_id, now)
+    if member is None:
+        return notes
     state = programme_state(member)
     if state is None or state.status is not Status.ACTIVE:
-        return [CannotPause(member.status)]
+        return [*notes, CannotPause(member.status)]
     closed = await stop_open_session(session, flow, member, now)
     state = programme_state(member)
     assert state is not None
@@ -309,33 +333,35 @@ async def pause(session: AsyncSession, flow: Flow, user_id: int, now: datetime) 
     reschedule(member, now)
     await record_decisions(session, member, outcome.decisions, day)
     if outcome.state.status is not Status.PAUSED_BY_MEMBER:  # the closed session paused it
-        return [closed] if closed is not None else [CannotPause(member.status)]
-    return [Paused(closed)]
+        return [*notes, closed] if closed is not None else [*notes, CannotPause(member.status)]
+    return [*notes, Paused(closed)]
 
 
 async def start_resume(
     session: AsyncSession, flow: Flow, user_id: int, now: datetime
 ) -> list[Reply]:
     """Straight back after the member's own pause; after pain or a red flag, three questions."""
-    member = await find_member(session, user_id)
-    if member is None or member.onboarding_step is not None:
-        return await current_question(session, flow, member, now)
-    member.draft = {}
-    member.awaiting = None
+    member, notes = await _command_member(session, flow, user_id, now)
+    if member is None:
+        return notes
     if member.status == Status.ACTIVE:
-        return [AlreadyActive()]
+        return [*notes, AlreadyActive()]
     if member.status == Status.PAUSED_BY_MEMBER:
         return await _resume_with(session, flow, member, now, pain=None, seen=False, settled=False)
-    member.awaiting = Awaiting.RESUME_PAIN.value
-    return [AskResumePain()]
+    member.awaiting = Awaiting.RESUME_SCREEN.value
+    return [*notes, rescreen(flow.screen, weekly=False)]
 
 
 async def _decide_resume(
     session: AsyncSession, flow: Flow, member: Member, settled: bool, now: datetime
 ) -> list[Reply]:
-    pain, seen = member.draft["pain"], member.draft["seen_professional"]
+    draft = Draft.of(member)
     member.awaiting = None
-    member.draft = {}
+    new_draft(member)
+    if draft.resume_pain is None or draft.seen_professional is None:  # an older draft: ask again
+        member.awaiting = Awaiting.RESUME_PAIN.value
+        return [AskResumePain()]
+    pain, seen = draft.resume_pain, draft.seen_professional
     if member.programme is None:
         return _clear_onboarding_red_flag(flow, member, pain, seen)
     return await _resume_with(session, flow, member, now, pain=pain, seen=seen, settled=settled)
@@ -396,10 +422,10 @@ def _clear_onboarding_red_flag(
 
 async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) -> list[Reply]:
     """The reasons behind the current plan: the latest decision for each exercise in it."""
-    member = await find_member(session, user_id)
-    if member is None or member.onboarding_step is not None:
-        return await current_question(session, flow, member, now)
-    member.awaiting = None
+    member, notes = await _command_member(session, flow, user_id, now)
+    if member is None:
+        return notes
+    notes += await session_kept_open(session, flow, member, now)
     statement = (
         select(DecisionRow)
         .where(DecisionRow.member_id == member.id)
@@ -410,7 +436,7 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
     per_exercise, reset, overall = _latest_reasons(decisions)
     state = programme_state(member)
     if state is None:
-        return [WhyReport(member.status, None, None, (), overall)]
+        return [*notes, WhyReport(member.status, None, None, (), overall)]
     phase = flow.library.phase(state.phase)
     lines = tuple(
         WhyLine(
@@ -422,7 +448,7 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
         if ladder_id in state.prescriptions
     )
     usual = describe_usual_pain(state, flow.library.rules)
-    return [WhyReport(member.status, phase.number, phase.title, lines, overall, usual)]
+    return [*notes, WhyReport(member.status, phase.number, phase.title, lines, overall, usual)]
 
 
 def _latest_reasons(

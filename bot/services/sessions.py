@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,15 +20,22 @@ from bot.coaching import (
     ExerciseResult,
     Prescription,
     ProgrammeState,
+    SkipReason,
     Status,
+    Zone,
     apply_missed_days,
     estimate_minutes,
     finish_session,
     is_session_stopping_pain,
+    pain_zone,
     plan_session,
 )
+from bot.coaching.dosing import one_step_easier
+from bot.coaching.screening import Urgency
 from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
 from bot.services.alerts import AlertKind, record_alert
+from bot.services.buttons import SessionPress, number
+from bot.services.conversation_machine import Draft, set_draft
 from bot.services.members import (
     Flow,
     Reply,
@@ -42,14 +50,20 @@ from bot.services.members import (
 )
 from bot.services.questions import (
     AskPain,
+    Awaiting,
+    ButtonExpired,
     MovedOn,
     NotUnderstood,
     SessionStatus,
     SessionStep,
+    before_command,
+    close_open_question,
     current_question,
     exercise_card,
     planned,
+    rescreen,
     session_question,
+    start_symptom_check,
     training_on,
 )
 from bot.services.reminders import reschedule
@@ -71,6 +85,25 @@ ALERTS = {
     DecisionKind.KEEPS_SKIPPING: AlertKind.KEEPS_SKIPPING,
 }
 PAUSES = frozenset({DecisionKind.STOP_SESSION, DecisionKind.PAUSE})
+EXERCISE_STEPS = frozenset({SessionStep.REPS, SessionStep.HOLD, SessionStep.PAIN})
+
+
+class StopReason(StrEnum):
+    """Asked at "Stop for today"; the answer decides what the stop means."""
+
+    PAIN = "pain"  # the pain keypad, then a stop for pain in the rules
+    SYMPTOM = "symptom"  # the symptom questions; the session stays open on a no
+    TIRED = "tired"  # a normal partial session: the unfinished exercise is not a skip
+    NO_TIME = "no_time"
+    OTHER = "other"
+
+
+class RedPainChoice(StrEnum):
+    """Offered when pain is red but below the stop level."""
+
+    STOP = "stop"
+    EASIER = "easier"
+    SKIP_REST = "skip_rest"
 
 
 @dataclass(frozen=True)
@@ -91,6 +124,7 @@ class NotActive:
     """No session while paused or stopped: the status says why and what to do."""
 
     status: str
+    advice: str | None = None  # a red flag's advice, the same words as when it was reported
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,7 @@ class Summary:
     pause_reasons: tuple[str, ...]
     coach_group: str | None  # told about a pause
     seen_before: bool  # /today after the session was already over
+    stop_reason: str | None = None  # StopReason, or "skip_rest" after red pain
 
 
 # ---- opening today's session ------------------------------------------------------------------
@@ -122,12 +157,42 @@ async def open_today(session: AsyncSession, flow: Flow, user_id: int, now: datet
     member = await find_member(session, user_id)
     if member is None or member.onboarding_step is not None:
         return await current_question(session, flow, member, now)
-    member.awaiting = None
+    waiting = await before_command(session, flow, member, now)
+    if waiting is not None:
+        return waiting
+    notes = close_open_question(member, flow, now)
     if not is_active(member):
-        return [NotActive(member.status)]
+        return [*notes, NotActive(member.status, _advice(flow, member))]
+    return [*notes, *await _today(session, flow, member, now)]
+
+
+def _advice(flow: Flow, member: Member) -> str | None:
+    """While stopped for a red flag: the advice of its level, worded as when it was given."""
+    if member.status != Status.STOPPED_RED_FLAG or member.red_flag_urgency is None:
+        return None
+    return flow.screen.level(Urgency(member.red_flag_urgency)).advice
+
+
+def _rescreen_due(flow: Flow, member: Member, now: datetime) -> bool:
+    """The short screen is due again once `rescreen_every_days` have passed since the last."""
+    last = member.screened_at or member.onboarded_at
+    return last is not None and now - last >= timedelta(days=flow.screen.rescreen_every_days)
+
+
+async def today_for_member(
+    session: AsyncSession, flow: Flow, member: Member, now: datetime
+) -> list[Reply]:
+    """Today's session for a member already loaded: start it, resume it, or its summary."""
+    return await _today(session, flow, member, now)
+
+
+async def _today(session: AsyncSession, flow: Flow, member: Member, now: datetime) -> list[Reply]:
     today = today_for(member, now, flow.default_zone)
     await _close_earlier_sessions(session, flow, member, today, now)
     training = await training_on(session, member, now, flow.default_zone)
+    if training is None and _rescreen_due(flow, member, now):
+        member.awaiting = Awaiting.WEEKLY_SCREEN.value
+        return [rescreen(flow.screen, weekly=True)]
     if training is None:
         return await _plan_today(session, flow, member, today)
     if training.status != SessionStatus.IN_PROGRESS:
@@ -194,39 +259,49 @@ async def _close_earlier_sessions(
 
 
 async def press(
-    session: AsyncSession,
-    flow: Flow,
-    user_id: int,
-    target: tuple[int, int, str],
-    value: str,
-    now: datetime,
+    session: AsyncSession, flow: Flow, user_id: int, pressed: SessionPress, now: datetime
 ) -> list[Reply]:
-    """A session button, `target` = (session id, position, step); stale unless it is open now."""
+    """A session button; stale unless its (session, position, step) is the open question."""
     member = await find_member(session, user_id)
     training = (
         None if member is None else await training_on(session, member, now, flow.default_zone)
     )
-    session_id, position, step = target
-    answer = _button_answer(value)
     if (
         member is None
         or training is None
-        or answer is None
         or not is_active(member)
-        or (training.id, training.position, training.step) != (session_id, position, step)
+        or (training.id, training.position, training.step)
+        != (pressed.session_id, pressed.position, pressed.step)
         or training.status != SessionStatus.IN_PROGRESS
     ):
         return [MovedOn(), *await current_question(session, flow, member, now)]
+    answer = _button_answer(training.step, pressed.value, flow.library.rules.max_reps)
+    if answer is None:
+        return [ButtonExpired(), *await current_question(session, flow, member, now)]
     return await _answer(session, flow, member, training, answer, now)
 
 
-def _button_answer(value: str) -> TypedAnswer | None:
+_CHOICES: dict[str, frozenset[str]] = {
+    SessionStep.STOP_WHY: frozenset(StopReason),
+    SessionStep.SKIP_WHY: frozenset(SkipReason),
+    SessionStep.RED_PAIN: frozenset(RedPainChoice),
+}
+
+
+def _button_answer(step: str, value: str, max_reps: int) -> TypedAnswer | None:
+    """What a button's value means on this step, range-checked; None when no button of this
+    step could carry it (a forged or expired one)."""
+    if step in _CHOICES:
+        return TypedAnswer(choice=value) if value in _CHOICES[step] else None
     if value in ("skip", "stop"):
         return TypedAnswer(command=value)
-    if value in ("yes", "no"):
-        return TypedAnswer(yes_no=value == "yes")
-    if value.isdigit() and len(value) <= 3:
-        return TypedAnswer(reps=int(value), pain=int(value) if int(value) <= 10 else None)
+    match step:
+        case SessionStep.REPS if (reps := number(value, 0, max_reps)) is not None:
+            return TypedAnswer(reps=reps)
+        case SessionStep.HOLD if value in ("yes", "no"):
+            return TypedAnswer(yes_no=value == "yes")
+        case SessionStep.PAIN | SessionStep.STOP_PAIN if (pain := number(value, 0, 10)) is not None:
+            return TypedAnswer(pain=pain)
     return None
 
 
@@ -251,34 +326,119 @@ async def _answer(
     rules = flow.library.rules
     prescription = planned(training, training.position)
     question = session_question(training, flow.library)
+    step = training.step
+    if step in _CHOICES:
+        if answer.choice not in _CHOICES[step]:
+            return [NotUnderstood(question)]
+        return await _choice(session, flow, member, training, answer.choice, now)
     if answer.command == "stop":
-        return await _finish_with_summary(
-            session, flow, member, training, now, SessionStatus.STOPPED
-        )
+        set_draft(member, session_step=step)
+        training.step = SessionStep.STOP_WHY.value
+        return [session_question(training, flow.library)]
     if answer.command == "skip":
-        row = await _result_row(session, training, prescription)
-        row.skipped = True
-        return await _advance(session, flow, member, training, now)
-    if training.step == SessionStep.REPS:
+        set_draft(member, session_step=step)
+        training.step = SessionStep.SKIP_WHY.value
+        return [session_question(training, flow.library)]
+    if step == SessionStep.REPS:
         reps = answer.reps_for(prescription.reps or 0, rules.max_reps)
         if reps is None:
             return [NotUnderstood(question)]
         (await _result_row(session, training, prescription)).reps_done = reps
-    elif training.step == SessionStep.HOLD:
+    elif step == SessionStep.HOLD:
         if answer.yes_no is None:
             return [NotUnderstood(question)]
         (await _result_row(session, training, prescription)).hold_completed = answer.yes_no
     else:
         if answer.pain is None:
             return [NotUnderstood(question)]
-        (await _result_row(session, training, prescription)).pain = answer.pain
+        row = await _result_row(session, training, prescription)
+        row.pain = answer.pain
         training.max_pain = max(training.max_pain or 0, answer.pain)
-        if is_session_stopping_pain(answer.pain, rules):
+        if step == SessionStep.STOP_PAIN and row.reps_done is None and row.hold_completed is None:
+            # Stopped for pain before answering how it went: the exercise was not completed.
+            if prescription.hold_seconds is None:
+                row.reps_done = 0
+            else:
+                row.hold_completed = False
+        if step == SessionStep.STOP_PAIN or is_session_stopping_pain(answer.pain, rules):
             status = SessionStatus.STOPPED_FOR_PAIN
             return await _finish_with_summary(session, flow, member, training, now, status)
+        last = training.position + 1 >= len(training.plan)
+        if pain_zone(answer.pain, rules) is Zone.RED and not last:
+            training.step = SessionStep.RED_PAIN.value
+            return [session_question(training, flow.library)]
         return await _advance(session, flow, member, training, now)
     training.step = SessionStep.PAIN.value
     return [session_question(training, flow.library)]
+
+
+async def _choice(
+    session: AsyncSession,
+    flow: Flow,
+    member: Member,
+    training: TrainingSession,
+    choice: str,
+    now: datetime,
+) -> list[Reply]:
+    """The answer to "why stop?", "why skip?" or the offer after red pain."""
+    prescription = planned(training, training.position)
+    before = Draft.of(member).session_step or _first_step(prescription)
+    match training.step, choice:
+        case SessionStep.STOP_WHY, StopReason.PAIN:
+            training.stop_reason = choice
+            training.step = SessionStep.STOP_PAIN.value
+            return [session_question(training, flow.library)]
+        case SessionStep.STOP_WHY, StopReason.SYMPTOM:
+            training.step = before  # a no to every question comes back to this exercise
+            items = [item.id for item in flow.screen.short_form()]
+            return start_symptom_check(member, flow, items)
+        case SessionStep.STOP_WHY, StopReason.TIRED | StopReason.NO_TIME:
+            await _drop_unfinished(session, training)
+            training.stop_reason = choice
+            status = SessionStatus.STOPPED
+            return await _finish_with_summary(session, flow, member, training, now, status)
+        case SessionStep.STOP_WHY, _:
+            training.stop_reason = choice
+            status = SessionStatus.STOPPED
+            return await _finish_with_summary(session, flow, member, training, now, status)
+        case SessionStep.SKIP_WHY, _:
+            row = await _result_row(session, training, prescription)
+            row.skipped, row.skip_reason = True, choice  # reps already reported are kept
+            return await _advance(session, flow, member, training, now)
+        case SessionStep.RED_PAIN, RedPainChoice.STOP:
+            training.stop_reason = StopReason.PAIN.value
+            status = SessionStatus.STOPPED_FOR_PAIN
+            return await _finish_with_summary(session, flow, member, training, now, status)
+        case SessionStep.RED_PAIN, RedPainChoice.EASIER:
+            _ease_the_rest(training, flow, member)
+            return await _advance(session, flow, member, training, now)
+    training.stop_reason = RedPainChoice.SKIP_REST.value
+    status = SessionStatus.STOPPED
+    return await _finish_with_summary(session, flow, member, training, now, status)
+
+
+async def _drop_unfinished(session: AsyncSession, training: TrainingSession) -> None:
+    """Tired or out of time: the exercise in progress was not done, and is not a skip either."""
+    statement = select(ExerciseResultRow).where(
+        ExerciseResultRow.session_id == training.id,
+        ExerciseResultRow.position == training.position,
+        ExerciseResultRow.pain.is_(None),
+    )
+    row = (await session.execute(statement)).scalar_one_or_none()
+    if row is not None:
+        await session.delete(row)
+
+
+def _ease_the_rest(training: TrainingSession, flow: Flow, member: Member) -> None:
+    """The exercises after this one, each one step easier today (the programme is unchanged)."""
+    state = programme_state(member)
+    equipment = frozenset() if state is None else state.equipment
+    plan = list(training.plan)
+    for position in range(training.position + 1, len(plan)):
+        easier = one_step_easier(Prescription.from_json(plan[position]), flow.library, equipment)
+        if easier is not None:
+            plan[position] = easier.to_json()
+    training.plan = plan
 
 
 async def _result_row(
@@ -396,7 +556,16 @@ def _still_prescribed(row: ExerciseResultRow, state: ProgrammeState) -> bool:
 
 def _result(row: ExerciseResultRow) -> ExerciseResult:
     if row.skipped:
-        return ExerciseResult(row.ladder_id, row.variation_id, None, None, None, skipped=True)
+        reason = None if row.skip_reason is None else SkipReason(row.skip_reason)
+        return ExerciseResult(
+            row.ladder_id,
+            row.variation_id,
+            row.reps_done,
+            row.hold_completed,
+            None,
+            skipped=True,
+            skip_reason=reason,
+        )
     return ExerciseResult(
         row.ladder_id, row.variation_id, row.reps_done, row.hold_completed, row.pain
     )
@@ -442,4 +611,5 @@ async def _summary(
         pause_reasons=pause_reasons,
         coach_group=await group_title(session, member) if pause_reasons else None,
         seen_before=seen_before,
+        stop_reason=training.stop_reason,
     )

@@ -31,6 +31,7 @@ TIME_HINT = "Please send a time like 07:30"
 ZONE_HINT = "I couldn't place that"
 REPS_HINT = "Please send how many reps you did"
 HOLD_HINT = "Please tap «Yes» or «Not quite»"
+RESCREEN_HINT = "Please tap «None of these» or «Yes, one of these»"
 # Wrong for every question, whatever it asks.
 ALWAYS_WRONG = ("hmm", "🙂🙂", "x" * 300, LONG)
 
@@ -105,12 +106,12 @@ async def test_every_onboarding_question_reasks_what_does_not_fit(
     await pia.say("/start", "Is that OK?")
     await probe.rejects(CONSENT_HINT, *ALWAYS_WRONG, "maybe later", "4", pictures=True)
     await probe.rejects(CONSENT_HINT, *unreadable("yes_no"))
-    await pia.say("I agree", "Safety check 1/7")
-    for number in range(2, 8):
-        await probe.rejects(YES_NO_HINT, *ALWAYS_WRONG, "not sure", "0")
-        await pia.say("no", f"Safety check {number}/7")
+    await pia.say("I agree", "Safety check 1/16")
+    await probe.rejects(YES_NO_HINT, *ALWAYS_WRONG, "not sure", "0")
+    for number in range(2, 17):
+        await pia.say("no", f"Safety check {number}/16")
     await probe.rejects(YES_NO_HINT, *ALWAYS_WRONG, "perhaps", pictures=True)
-    await pia.say("no", "How much does your back hurt")
+    await pia.say("no", "How much pain")
     await probe.rejects(PAIN_HINT, *ALWAYS_WRONG, "11", "-1", "4.5", "ten", "4/5", pictures=True)
     await probe.rejects(PAIN_HINT, *unreadable("pain"))
     await pia.say("4", "How active")
@@ -138,12 +139,12 @@ async def test_every_session_question_reasks_what_does_not_fit(
     await rex.say("/today", "how many reps")
     await probe.rejects(REPS_HINT, *ALWAYS_WRONG, "501", "-1", "lots", "12.5", pictures=True)
     await probe.rejects(REPS_HINT, *unreadable("reps"))
-    await rex.say("8", "pain now")
+    await rex.say("8", "right now")
     await probe.rejects(PAIN_HINT, *ALWAYS_WRONG, "11", "-1", "4.5", "all", pictures=True)
     await probe.rejects(PAIN_HINT, *unreadable("pain"))
     await rex.say("2", "full holds")
     await probe.rejects(HOLD_HINT, *ALWAYS_WRONG, "30", "sort of", pictures=True)
-    await rex.say("yes", "pain now")
+    await rex.say("yes", "right now")
     await rex.say("1", "Exercises done")
 
 
@@ -165,9 +166,11 @@ async def test_settings_and_resume_questions_reask_what_does_not_fit(
     await sol.tap("Change equipment", "Which of these")
     await probe.rejects(EQUIPMENT_HINT, *ALWAYS_WRONG, "rowing machine")
     await sol.say("/today", "how many reps")
-    await sol.say("all", "pain now")
+    await sol.say("all", "right now")
     await sol.say("8", "Let's stop here")
-    await sol.say("/resume", "1/3")
+    await sol.say("/resume", "Do you have any of these now?")
+    await probe.rejects(RESCREEN_HINT, *ALWAYS_WRONG, "maybe")
+    await sol.say("none of these", "1/3")
     await probe.rejects(PAIN_HINT, *ALWAYS_WRONG, "eleven", "12", pictures=True)
     await sol.say("2", "2/3")
     await probe.rejects(YES_NO_HINT, *ALWAYS_WRONG, "a nurse")

@@ -83,7 +83,7 @@ async def test_pause_stops_reminders_and_resume_brings_them_back(
 async def pain_pause(chat: MemberChat) -> None:
     await onboard(chat)
     await chat.say("/today", "how many reps")
-    await chat.say("all", "pain now")
+    await chat.say("all", "right now")
     await chat.say("9", "Let's stop here")
 
 
@@ -92,13 +92,15 @@ async def test_resume_after_a_pain_pause_asks_three_questions(
 ) -> None:
     kai = MemberChat(fake_api, 7304, "Kai")
     await pain_pause(kai)
-    await kai.say("/resume", "1/3 How is your back right now")
+    await kai.say("/resume", "Do you have any of these now?")
+    await kai.tap("None of these", "1/3 How much pain do you have")
     await kai.tap("7", "2/3 Have you seen a doctor or physiotherapist")
     await kai.tap("Yes", "3/3 Have the symptoms settled?")
     declined = await kai.tap("No", "Not yet")
     assert "3/10 or less" in declined.body and "/resume" in declined.body
     assert (await member_row(sessionmaker, 7304)).status == "paused_pain"
-    await kai.say("/resume", "1/3")
+    await kai.say("/resume", "Do you have any of these now?")
+    await kai.say("none of these", "1/3")
     await kai.say("3", "2/3")
     await kai.say("no", "3/3")
     back = await kai.say("yes", "Welcome back")
@@ -118,8 +120,9 @@ async def test_why_explains_each_exercise_after_a_session(
     start = await lou.say("/why", "Phase 1")
     assert "every exercise starts at the easy end" in start.body
     await lou.say("/today", "how many reps")
-    await lou.say("all", "pain now")
-    await lou.say("stop", "Exercises done")
+    await lou.say("all", "right now")
+    await lou.say("stop", "reason for stopping")
+    await lou.say("other", "Exercises done")
     why = await lou.say("/why", "Phase 1")
     assert "with pain at" in why.body or "stays at" in why.body
 
@@ -146,4 +149,4 @@ async def test_an_edited_message_is_not_read_as_an_answer(
     await onboard(ned)
     await ned.say("/today", "how many reps")
     await ned.say("8", "edited messages", edited=True)
-    await ned.say("8", "pain now")
+    await ned.say("8", "right now")

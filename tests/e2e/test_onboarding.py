@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Alert, CoachGroup, DecisionRow
+from bot.db.models import CoachGroup, DecisionRow
 from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
 from tests.member_chat import MemberChat, member_row, noon_offset, onboard, snapshot
@@ -40,10 +40,10 @@ async def test_onboarding_by_buttons_ends_with_the_plan_and_the_first_reminder(
     consent = await alex.say("/start", expect="Is that OK?")
     assert "Alex" in consent.body and "10–20 minutes" in consent.body
     assert "not medical advice" in consent.body
-    await alex.tap("I agree", expect="Safety check 1/7")
-    for number in range(2, 8):
-        await alex.tap("No", expect=f"Safety check {number}/7")
-    await alex.tap("No", expect="How much does your back hurt")
+    await alex.tap("I agree", expect="Safety check 1/16")
+    for number in range(2, 17):
+        await alex.tap("No", expect=f"Safety check {number}/16")
+    await alex.tap("No", expect="How much pain")
     await alex.tap("3", expect="How active")
     equipment = await alex.tap("I walk most days", expect="Which of these")
     ticked = await alex.tap_on(
@@ -73,10 +73,10 @@ async def test_onboarding_by_typed_answers_confirms_the_zone_in_words(
 ) -> None:
     sam = MemberChat(fake_api, 7102, "Sam")
     await sam.say("/start", expect="Is that OK?")
-    await sam.say("yes", expect="Safety check 1/7")
-    for number in range(2, 8):
-        await sam.say("No", expect=f"Safety check {number}/7")
-    await sam.say("n", expect="How much does your back hurt")
+    await sam.say("yes", expect="Safety check 1/16")
+    for number in range(2, 17):
+        await sam.say("No", expect=f"Safety check {number}/16")
+    await sam.say("n", expect="How much pain")
     await sam.say("4/10", expect="How active")
     await sam.say("exercise regularly", expect="Which of these")
     await sam.say("band, chair", expect="daily reminder")
@@ -112,45 +112,6 @@ async def test_saying_no_to_storing_answers_keeps_nothing_but_the_refusal(
     assert "Kim" in again.body
 
 
-async def test_a_red_flag_through_a_coach_link_stops_with_urgent_advice_and_alerts_the_coach(
-    bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
-) -> None:
-    group_id = await add_group(sessionmaker, "backclub1")
-    lee = MemberChat(fake_api, 7104, "Lee")
-    consent = await lee.say("/start backclub1", expect="Is that OK?")
-    assert "shared with the coaches of «Back club»" in consent.body
-    await lee.tap("I agree", expect="Safety check 1/7")
-    stop = await lee.tap("Yes", expect="urgently, today")
-    assert "emergency department" in stop.body and "«Back club»" in stop.body
-    assert "/resume" in stop.body
-    assert not any("Safety check 2/7" in m.body for m in lee.sent())
-    member = await member_row(sessionmaker, 7104)
-    assert (member.status, member.programme, member.coach_group_id) == (
-        "stopped_red_flag",
-        None,
-        group_id,
-    )
-    assert (
-        await rows(sessionmaker, Alert, Alert.kind == "red_flag", Alert.member_id == member.id) == 1
-    )
-    paused = await lee.say("/today", expect="needs a doctor")
-    assert not paused.buttons()
-
-
-async def test_a_red_flag_without_a_coach_advises_a_doctor_today(
-    bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
-) -> None:
-    ana = MemberChat(fake_api, 7105, "Ana")
-    await ana.say("/start", expect="Is that OK?")
-    await ana.say("yes", expect="Safety check 1/7")
-    for number in range(2, 6):
-        await ana.say("no", expect=f"Safety check {number}/7")
-    stop = await ana.say("yes", expect="medical assessment today")
-    assert "GP" in stop.body and "coach" not in stop.body
-    assert await rows(sessionmaker, Alert) == 0
-    assert (await member_row(sessionmaker, 7105)).status == "stopped_red_flag"
-
-
 async def test_an_unknown_link_is_called_out_and_onboarding_carries_on_alone(
     bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
 ) -> None:
@@ -159,7 +120,7 @@ async def test_an_unknown_link_is_called_out_and_onboarding_carries_on_alone(
     consent = await bo.say("/start nosuchcode", expect="Is that OK?")
     assert any("no longer valid" in m.body for m in bo.sent(since))
     assert "shared with the coaches" not in consent.body
-    await bo.tap("I agree", expect="Safety check 1/7")
+    await bo.tap("I agree", expect="Safety check 1/16")
     assert (await member_row(sessionmaker, 7106)).coach_group_id is None
 
 
@@ -197,11 +158,11 @@ async def test_start_during_onboarding_asks_the_open_question_again(
 ) -> None:
     eli = MemberChat(fake_api, 7109, "Eli")
     await eli.say("/start", expect="Is that OK?")
-    await eli.say("yes", expect="Safety check 1/7")
-    await eli.say("no", expect="Safety check 2/7")
+    await eli.say("yes", expect="Safety check 1/16")
+    await eli.say("no", expect="Safety check 2/16")
     again = await eli.say("/start", expect="Safety check")
-    assert "Safety check 2/7" in again.body and again.buttons()
-    assert (await member_row(sessionmaker, 7109)).onboarding_step == "flag2"
+    assert "Safety check 2/16" in again.body and again.buttons()
+    assert (await member_row(sessionmaker, 7109)).onboarding_step == "screen:saddle_numbness"
 
 
 async def test_a_button_from_an_answered_question_has_moved_on(
@@ -209,10 +170,10 @@ async def test_a_button_from_an_answered_question_has_moved_on(
 ) -> None:
     ivy = MemberChat(fake_api, 7110, "Ivy")
     await ivy.say("/start", expect="Is that OK?")
-    first = await ivy.tap("I agree", expect="Safety check 1/7")
-    await ivy.tap("No", expect="Safety check 2/7")
+    first = await ivy.tap("I agree", expect="Safety check 1/16")
+    await ivy.tap("No", expect="Safety check 2/16")
     before = await snapshot(sessionmaker, 7110)
-    shown = await ivy.tap_on(first, None, "Safety check 2/7", data="onb:flag1:yes")
+    shown = await ivy.tap_on(first, None, "Safety check 2/16", data="onb:screen:bladder_bowel:yes")
     assert fake_api.callback_answers[-1].get("text") == "That question has moved on"
     assert shown.buttons()
     assert await snapshot(sessionmaker, 7110) == before

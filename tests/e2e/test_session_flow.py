@@ -50,14 +50,14 @@ async def test_a_whole_session_by_buttons_records_every_answer_and_explains_next
     await ada.tap_on(summary, "Start today's session", "Glute bridge: how many reps")
     card = next(m for m in ada.sent(since) if m.body.startswith("Exercise 1 of 3: Glute bridge"))
     assert "1. " in card.body and "Key points" in card.body and "Do: 3 sets of 8" in card.body
-    await ada.tap("All 8", "Glute bridge: pain now, 0–10?")
-    await ada.tap("1", "Clamshell: how many reps did you do? (per side)")
-    await ada.tap("8", "Clamshell: pain now")
+    await ada.tap("All 8", "Glute bridge: pain in your back or leg, right now, 0–10?")
+    await ada.tap("1", "Clamshell: how many reps did you do in your weakest set? (per side)")
+    await ada.tap("8", "Clamshell: pain in your back or leg")
     hold = await ada.tap("2", "did you manage the full holds?")
     hold_card = ada.sent(since)[-2]
     assert "hold 30 seconds, 3 times each side" in hold_card.body
     assert [b["text"] for b in hold.buttons()][:2] == ["Yes", "Not quite"]
-    await ada.tap("Not quite", "Seated hamstring stretch: pain now")
+    await ada.tap("Not quite", "Seated hamstring stretch: pain in your back or leg")
     end = await ada.tap("0", finished)
     assert "Exercises done: 3 of 3" in end.body and "Highest pain: 2/10" in end.body
     assert "Staying the same next time" in end.body
@@ -84,9 +84,9 @@ async def test_a_whole_session_by_typed_answers(
     await onboard(ben, equipment="chair")
     await keep_only(sessionmaker, 7202, {"bridge", "hamstring_stretch"})
     await ben.say("/today", "Glute bridge: how many reps")
-    await ben.say("all", "Glute bridge: pain now")
+    await ben.say("all", "Glute bridge: pain in your back or leg")
     await ben.say(" 3/10 ", "did you manage the full holds?")
-    await ben.say("yes", "pain now")
+    await ben.say("yes", "right now")
     end = await ben.say("2", finished)
     assert "Exercises done: 2 of 2" in end.body
     async with sessionmaker() as session:
@@ -107,7 +107,7 @@ async def test_pain_of_8_stops_the_session_pauses_and_tells_the_coach(
     cy = MemberChat(fake_api, 7203, "Cy")
     summary = await onboard(cy, code="club8")
     await cy.tap_on(summary, "Start today's session", "how many reps")
-    await cy.tap("All", "pain now")
+    await cy.tap("All", "right now")
     since = fake_api.cursor()
     stop = await cy.tap("8", "Let's stop here")
     assert "GP or a physiotherapist" in stop.body and "/resume" in stop.body
@@ -126,9 +126,11 @@ async def test_stop_for_today_finishes_with_what_was_done(
     di = MemberChat(fake_api, 7204, "Di")
     await onboard(di)
     await di.say("/today", "how many reps")
-    await di.tap("Skip this one", "Exercise 2 of")
-    await di.say("10", "pain now")
-    end = await di.tap("Stop for today", finished)
+    await di.tap("Skip this one", "Why, if you don't mind?")
+    await di.tap("I can't do it", "Exercise 2 of")
+    await di.say("10", "right now")
+    await di.tap("Stop for today", "reason for stopping")
+    end = await di.tap("Something else", finished)
     assert "stop there" in end.body and "Exercises done: 0" in end.body and "Skipped: 2" in end.body
     assert (await training(sessionmaker)).status == "stopped"
     assert (await member_row(sessionmaker, 7204)).status == "active"
@@ -141,7 +143,7 @@ async def test_a_restart_mid_session_lands_the_next_answer_on_the_same_question(
     eve = MemberChat(fake_api, 7205, "Eve")
     await onboard(eve)
     await eve.say("/today", "how many reps")
-    await eve.say("all", "pain now")
+    await eve.say("all", "right now")
     await bot.restart(crash=crash)
     await eve.say("2", "Exercise 2 of")
     async with sessionmaker() as session:
@@ -151,7 +153,7 @@ async def test_a_restart_mid_session_lands_the_next_answer_on_the_same_question(
     assert first is not None and first.pain == 2
     await bot.restart(crash=crash)
     since = fake_api.cursor()
-    question = await eve.say("/today", has_buttons)
+    question = await eve.say("/today", lambda m: has_buttons(m) and "how many reps" in m.body)
     shown = [m.body for m in eve.sent(since)]
     assert shown[0].startswith("Welcome back! Picking up where you left off: exercise 2 of")
     assert shown[1].startswith("Exercise 2 of") and "how many reps" in question.body
@@ -165,7 +167,7 @@ async def test_a_repeated_update_is_answered_once_and_stored_once(
     await fay.say("/today", "how many reps")
     since = fake_api.cursor()
     update_id = await fake_api.send_text(fay.user, "all")
-    await fake_api.wait_for_message(fay.chat_id, since=since, match="pain now")
+    await fake_api.wait_for_message(fay.chat_id, since=since, match="right now")
     await fake_api.wait_until_fetched(update_id)
     message = {
         "message_id": 999,
@@ -176,7 +178,7 @@ async def test_a_repeated_update_is_answered_once_and_stored_once(
     }
     await fake_api.push_update({"message": message}, update_id=update_id)
     await fay.barrier()
-    assert sum("pain now" in m.body for m in fay.sent(since)) == 1
+    assert sum("right now" in m.body for m in fay.sent(since)) == 1
     assert not any("Please" in m.body for m in fay.sent(since))
     assert await count(sessionmaker, ExerciseResultRow) == 1
 
@@ -187,12 +189,12 @@ async def test_an_old_pain_keypad_has_moved_on_and_changes_nothing(
     gus = MemberChat(fake_api, 7207, "Gus")
     await onboard(gus)
     await gus.say("/today", "how many reps")
-    pain = await gus.say("all", "pain now")
+    pain = await gus.say("all", "right now")
     await gus.tap("2", "Exercise 2 of")
-    await gus.say("all", "pain now")
+    await gus.say("all", "right now")
     before = await snapshot(sessionmaker, 7207)
     old_data = pain.button("5")["callback_data"]
     shown = await gus.tap_on(pain, None, has_buttons, data=old_data)
     assert fake_api.callback_answers[-1].get("text") == "That question has moved on"
-    assert "pain now" in shown.body and shown.button("5")["callback_data"] != old_data
+    assert "right now" in shown.body and shown.button("5")["callback_data"] != old_data
     assert await snapshot(sessionmaker, 7207) == before

@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,19 +28,22 @@ from bot.db.models import (
     Member,
     TrainingSession,
 )
-from bot.services import conversation, onboarding, preferences, sessions
+from bot.services import conversation, onboarding, preferences, sessions, symptoms
+from bot.services.buttons import JoinPress, OpenSetting, SessionPress, parse_onb, parse_set
 from bot.services.members import Flow, Person, TypedAnswer
 from bot.services.questions import (
     AskBaselinePain,
     AskConsent,
     AskPain,
-    AskRedFlag,
     AskReps,
+    AskRescreen,
     AskResumePain,
+    AskScreenItem,
     ExerciseCard,
     MovedOn,
     NotUnderstood,
 )
+from handlers import answers
 
 NOW = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
 USER = 4242
@@ -93,10 +99,15 @@ async def start(maker: Maker, flow: Flow, code: str | None = None) -> list[Any]:
 
 
 async def screen(maker: Maker, flow: Flow, *, agree: bool = True) -> list[Any]:
-    await typed(maker, flow, TypedAnswer(yes_no=agree))
-    for _ in range(7):
+    """Consent, then no to every safety-check item."""
+    replies = await typed(maker, flow, TypedAnswer(yes_no=agree))
+    while isinstance(replies[-1], AskScreenItem):
         replies = await typed(maker, flow, TypedAnswer(yes_no=False))
     return replies
+
+
+def onb(data: str) -> Any:
+    return parse_onb(data, "UTC")
 
 
 async def enrol(
@@ -147,32 +158,45 @@ async def test_declining_keeps_only_the_refusal(sessionmaker: Maker, flow: Flow)
     assert type(later[0]).__name__ == "DeclinedBefore"
 
 
-@pytest.mark.parametrize(("number", "urgent"), [(1, True), (2, True), (4, False), (7, False)])
-async def test_any_red_flag_stops_before_a_programme_and_tells_the_coach(
-    sessionmaker: Maker, flow: Flow, number: int, urgent: bool
+@pytest.mark.parametrize(
+    ("item", "urgency"),
+    [
+        ("bladder_bowel", "emergency"),
+        ("worsening_weakness", "emergency"),
+        ("fever", "doctor_soon"),
+        ("constant_night_pain", "doctor_soon"),
+    ],
+)
+async def test_a_red_flag_is_graded_after_every_item_and_stops_before_a_programme(
+    sessionmaker: Maker, flow: Flow, item: str, urgency: str
 ) -> None:
     group_id = await add_group(sessionmaker, "club")
     await start(sessionmaker, flow, "club")
-    await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
-    for _ in range(number - 1):
-        await typed(sessionmaker, flow, TypedAnswer(yes_no=False))
     replies = await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
+    asked = 0
+    while isinstance(replies[-1], AskScreenItem):
+        asked += 1
+        present = replies[-1].item == item
+        replies = await typed(sessionmaker, flow, TypedAnswer(yes_no=present))
+    assert asked == 16
     stop = replies[0]
-    assert isinstance(stop, onboarding.RedFlagStop)
-    assert stop.urgent_today is urgent and stop.coach_group == "Back club"
+    assert isinstance(stop, symptoms.RedFlagStop)
+    assert stop.urgency == urgency and stop.coach_group == "Back club"
+    assert stop.advice == flow.screen.level(stop.urgency).advice
     found = await member(sessionmaker)
     assert (found.status, found.programme, found.onboarding_step) == (
         "stopped_red_flag",
         None,
         None,
     )
-    assert found.next_reminder_at is None
+    assert found.next_reminder_at is None and found.red_flag_urgency == urgency
     assert (
         await count(sessionmaker, Alert, Alert.kind == "red_flag", Alert.coach_group_id == group_id)
         == 1
     )
     assert await count(sessionmaker, DecisionRow, DecisionRow.kind == "red_flag") == 1
-    assert isinstance((await today(sessionmaker, flow))[0], sessions.NotActive)
+    not_active = (await today(sessionmaker, flow))[0]
+    assert isinstance(not_active, sessions.NotActive) and not_active.advice == stop.advice
 
 
 async def test_a_coach_link_names_the_group_and_consent_joins_it(
@@ -206,7 +230,7 @@ async def test_a_group_revoked_between_link_and_consent_is_not_joined(
         (await session.get(CoachGroup, group_id)).is_active = False
     replies = await run(
         sessionmaker,
-        lambda s: onboarding.press(s, flow, USER, "consent", f"yes:{group_id}", NOW),
+        lambda s: onboarding.press(s, flow, USER, onb(f"onb:consent:yes:{group_id}"), NOW),
     )
     assert isinstance(replies[0], onboarding.LinkInvalid)
     assert (await member(sessionmaker)).coach_group_id is None
@@ -217,13 +241,13 @@ async def test_consent_shown_for_another_group_is_stale(sessionmaker: Maker, flo
     await start(sessionmaker, flow)  # consent shown without a group
     await start(sessionmaker, flow, "club")  # then the link: consent names the group
     replies = await run(
-        sessionmaker, lambda s: onboarding.press(s, flow, USER, "consent", "yes:0", NOW)
+        sessionmaker, lambda s: onboarding.press(s, flow, USER, onb("onb:consent:yes:0"), NOW)
     )
     assert isinstance(replies[0], MovedOn) and isinstance(replies[1], AskConsent)
     assert (await member(sessionmaker)).consent_at is None
     await run(
         sessionmaker,
-        lambda s: onboarding.press(s, flow, USER, "consent", f"yes:{group_id}", NOW),
+        lambda s: onboarding.press(s, flow, USER, onb(f"onb:consent:yes:{group_id}"), NOW),
     )
     assert (await member(sessionmaker)).coach_group_id == group_id
 
@@ -234,12 +258,12 @@ async def test_an_answered_onboarding_button_is_stale_and_changes_nothing(
     await start(sessionmaker, flow)
     await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
     await typed(sessionmaker, flow, TypedAnswer(yes_no=False))
-    replies = await run(
-        sessionmaker, lambda s: onboarding.press(s, flow, USER, "flag1", "yes", NOW)
-    )
-    assert isinstance(replies[0], MovedOn) and replies[1] == AskRedFlag(2)
+    stale = onb("onb:screen:bladder_bowel:yes")
+    replies = await run(sessionmaker, lambda s: onboarding.press(s, flow, USER, stale, NOW))
+    assert isinstance(replies[0], MovedOn) and isinstance(replies[1], AskScreenItem)
+    assert (replies[1].item, replies[1].number) == ("saddle_numbness", 2)
     found = await member(sessionmaker)
-    assert (found.status, found.onboarding_step) == ("onboarding", "flag2")
+    assert (found.status, found.onboarding_step) == ("onboarding", "screen:saddle_numbness")
 
 
 async def test_start_during_onboarding_asks_the_open_question_again(
@@ -273,11 +297,16 @@ async def test_an_enrolled_member_joins_a_new_group_only_on_yes(
     assert offer == onboarding.JoinOffer(second, "Second club", "First club")
     assert (await member(sessionmaker)).coach_group_id == first
     declined = await run(
-        sessionmaker, lambda s: onboarding.join_group(s, flow, USER, second, False, NOW)
+        sessionmaker, lambda s: onboarding.join_group(s, flow, USER, JoinPress(False, second), NOW)
     )
     assert declined == [onboarding.JoinDeclined("Second club")]
     joined = await run(
-        sessionmaker, lambda s: onboarding.join_group(s, flow, USER, second, True, NOW)
+        sessionmaker, lambda s: onboarding.join_group(s, flow, USER, JoinPress(True, second), NOW)
+    )
+    assert isinstance(joined[0], onboarding.ButtonExpired)  # the offer was answered already
+    await start(sessionmaker, flow, "second")
+    joined = await run(
+        sessionmaker, lambda s: onboarding.join_group(s, flow, USER, JoinPress(True, second), NOW)
     )
     assert joined == [onboarding.Joined("Second club", "First club")]
     assert (await member(sessionmaker)).coach_group_id == second
@@ -335,11 +364,14 @@ async def test_skip_and_stop_finish_with_what_was_done(sessionmaker: Maker, flow
     await enrol(sessionmaker, flow)
     await today(sessionmaker, flow)
     await typed(sessionmaker, flow, TypedAnswer(command="skip"))
+    await typed(sessionmaker, flow, TypedAnswer(choice="cant_do"))
     await typed(sessionmaker, flow, TypedAnswer(reps=10))
     await typed(sessionmaker, flow, TypedAnswer(pain=2))
     await typed(sessionmaker, flow, TypedAnswer(reps=10))
-    summary = (await typed(sessionmaker, flow, TypedAnswer(command="stop")))[0]
+    await typed(sessionmaker, flow, TypedAnswer(command="stop"))
+    summary = (await typed(sessionmaker, flow, TypedAnswer(choice="other")))[0]
     assert (summary.status, summary.done, summary.skipped) == ("stopped", 1, 2)
+    assert summary.stop_reason == "other"
     async with sessionmaker() as session:
         training = await session.scalar(select(TrainingSession))
         assert training is not None and training.finished_at is not None
@@ -362,15 +394,18 @@ async def test_answers_that_do_not_fit_are_reasked_and_not_stored(
 async def test_a_stale_session_button_is_refused(sessionmaker: Maker, flow: Flow) -> None:
     await enrol(sessionmaker, flow)
     question = (await today(sessionmaker, flow))[2]
-    target = (question.session_id, 0, "reps")
-    await run(sessionmaker, lambda s: sessions.press(s, flow, USER, target, "8", NOW))
+    sid = question.session_id
     await run(
         sessionmaker,
-        lambda s: sessions.press(s, flow, USER, (question.session_id, 0, "pain"), "2", NOW),
+        lambda s: sessions.press(s, flow, USER, SessionPress(sid, 0, "reps", "8"), NOW),
+    )
+    await run(
+        sessionmaker,
+        lambda s: sessions.press(s, flow, USER, SessionPress(sid, 0, "pain", "2"), NOW),
     )
     replies = await run(
         sessionmaker,
-        lambda s: sessions.press(s, flow, USER, (question.session_id, 0, "pain"), "9", NOW),
+        lambda s: sessions.press(s, flow, USER, SessionPress(sid, 0, "pain", "9"), NOW),
     )
     assert isinstance(replies[0], MovedOn) and isinstance(replies[1], AskReps)
     assert await count(sessionmaker, ExerciseResultRow, ExerciseResultRow.pain == 9) == 0
@@ -401,22 +436,32 @@ async def test_a_session_left_open_yesterday_closes_when_today_starts(
 
 async def test_settings_change_time_zone_and_kit(sessionmaker: Maker, flow: Flow) -> None:
     await enrol(sessionmaker, flow)
-    await run(sessionmaker, lambda s: preferences.choose_setting(s, flow, USER, "time", NOW))
+    await run(
+        sessionmaker, lambda s: preferences.choose_setting(s, flow, USER, OpenSetting("time"), NOW)
+    )
     moved = (await typed(sessionmaker, flow, TypedAnswer(at=time(18, 0))))[0]
     assert isinstance(moved, preferences.ReminderMoved)
     assert (await member(sessionmaker)).next_reminder_at == datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
-    await run(sessionmaker, lambda s: preferences.choose_setting(s, flow, USER, "zone", NOW))
+    await run(
+        sessionmaker, lambda s: preferences.choose_setting(s, flow, USER, OpenSetting("zone"), NOW)
+    )
     await typed(sessionmaker, flow, TypedAnswer(zone="America/New_York"))
     await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
     found = await member(sessionmaker)
     assert found.timezone == "America/New_York" and found.awaiting is None
-    await run(sessionmaker, lambda s: preferences.choose_setting(s, flow, USER, "equipment", NOW))
     await run(
         sessionmaker,
-        lambda s: preferences.toggle_equipment(s, flow, USER, "chair_or_counter", NOW),
+        lambda s: preferences.choose_setting(s, flow, USER, OpenSetting("equipment"), NOW),
+    )
+    await run(
+        sessionmaker,
+        lambda s: preferences.press(
+            s, flow, USER, parse_set("set:equipment:chair_or_counter", "UTC"), NOW
+        ),
     )
     changed = await run(
-        sessionmaker, lambda s: preferences.press(s, flow, USER, "equipment", "done", NOW)
+        sessionmaker,
+        lambda s: preferences.press(s, flow, USER, parse_set("set:equipment:done", "UTC"), NOW),
     )
     assert isinstance(changed[0], preferences.EquipmentChanged) and changed[0].reasons
     found = await member(sessionmaker)
@@ -447,9 +492,9 @@ async def pain_pause(maker: Maker, flow: Flow) -> None:
 
 
 async def resume_check(maker: Maker, flow: Flow, pain: int, seen: bool, settled: bool) -> Any:
-    assert await run(maker, lambda s: preferences.start_resume(s, flow, USER, NOW)) == [
-        AskResumePain()
-    ]
+    (screen,) = await run(maker, lambda s: preferences.start_resume(s, flow, USER, NOW))
+    assert isinstance(screen, AskRescreen) and not screen.weekly
+    assert await typed(maker, flow, TypedAnswer(choice="none")) == [AskResumePain()]
     await typed(maker, flow, TypedAnswer(pain=pain))
     await typed(maker, flow, TypedAnswer(yes_no=seen))
     return (await typed(maker, flow, TypedAnswer(yes_no=settled)))[0]
@@ -469,8 +514,10 @@ async def test_a_red_flag_in_onboarding_clears_into_the_baseline_questions(
     sessionmaker: Maker, flow: Flow
 ) -> None:
     await start(sessionmaker, flow)
-    await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
-    await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
+    replies = await typed(sessionmaker, flow, TypedAnswer(yes_no=True))
+    while isinstance(replies[-1], AskScreenItem):
+        first = replies[-1].number == 1
+        replies = await typed(sessionmaker, flow, TypedAnswer(yes_no=first))
     declined = await resume_check(sessionmaker, flow, pain=2, seen=False, settled=True)
     assert isinstance(declined, preferences.ResumeDeclined)
     assert "doctor or physiotherapist has checked you" in declined.reason
@@ -514,3 +561,45 @@ async def test_pain_that_persists_advises_a_review_and_alerts_the_coach(
     assert any("reviewed by a physiotherapist or your doctor" in c for c in summary.changes)
     assert await count(sessionmaker, Alert, Alert.kind == "not_improving") == 1
     assert (await member(sessionmaker)).status == "active"
+
+
+@cache
+def typed_texts() -> tuple[str, ...]:
+    """A fixed hypothesis sample of anything a member might type, symptoms included."""
+    found: list[str] = []
+    words = st.sampled_from(["numb", "3", "all", "yes", "no", "stop", "skip", "fell", "7:30", "²"])
+    strategy = st.one_of(st.text(max_size=40), st.lists(words, max_size=5).map(" ".join))
+
+    @settings(max_examples=60, derandomize=True, database=None, deadline=None)
+    @given(strategy)
+    def collect(text: str) -> None:
+        found.append(text)
+
+    collect()
+    return tuple(found)
+
+
+async def test_no_typed_text_raises_or_changes_an_answer_already_recorded(
+    sessionmaker: Maker, flow: Flow
+) -> None:
+    await enrol(sessionmaker, flow)
+    await today(sessionmaker, flow)
+    await typed(sessionmaker, flow, TypedAnswer(reps=8))
+    await typed(sessionmaker, flow, TypedAnswer(pain=2))
+
+    async def recorded(session: AsyncSession) -> list[tuple[object, ...]]:
+        rows = await session.scalars(
+            select(ExerciseResultRow).where(ExerciseResultRow.position == 0)
+        )
+        return [(r.reps_done, r.hold_completed, r.pain, r.skipped) for r in rows]
+
+    for text in typed_texts():
+        async with sessionmaker() as session:
+            await session.begin()
+            await conversation.answer_typed(
+                session, flow, USER, answers.read(text, NOW, flow.screen), NOW
+            )
+            await session.flush()
+            # Read inside the same transaction, then roll back: each text meets the same state.
+            assert await recorded(session) == [(8, None, 2, False)], text
+            await session.rollback()

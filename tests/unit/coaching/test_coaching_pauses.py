@@ -23,6 +23,7 @@ from bot.coaching import (
     start_programme,
 )
 from bot.coaching.content import Library
+from bot.coaching.screening import Urgency
 from tests.unit.coaching.conftest import (
     ALL_EQUIPMENT,
     DAY_ONE,
@@ -199,16 +200,32 @@ def test_checkins_while_paused_change_nothing(library: Library) -> None:
     assert outcome == Outcome(state, ())
 
 
+@pytest.mark.parametrize(
+    ("urgency", "who"),
+    [(Urgency.EMERGENCY, "emergency department"), (Urgency.DOCTOR_SOON, "next few days")],
+)
 @pytest.mark.parametrize("status", list(Status))
-def test_a_red_flag_stops_the_programme_from_any_status(library: Library, status: Status) -> None:
+def test_a_red_flag_that_needs_a_doctor_stops_the_programme_from_any_status(
+    library: Library, status: Status, urgency: Urgency, who: str
+) -> None:
     state = ProgrammeState.from_json({**fresh(library).to_json(), "status": status.value})
-    outcome = record_red_flag(state, today=DAY_ONE)
+    outcome = record_red_flag(state, today=DAY_ONE, urgency=urgency)
     assert outcome.state.status is Status.STOPPED_RED_FLAG
     assert outcome.paused
     (flag,) = outcome.decisions
     assert flag.kind is DecisionKind.RED_FLAG
-    assert "urgent medical assessment" in flag.reason
+    assert who in flag.reason
     assert outcome.state.prescriptions == state.prescriptions
+
+
+def test_a_flag_to_tell_the_clinician_keeps_the_programme_going_with_a_decision(
+    library: Library,
+) -> None:
+    state = fresh(library)
+    outcome = record_red_flag(state, today=DAY_ONE, urgency=Urgency.TELL_CLINICIAN)
+    assert outcome.state == state and not outcome.paused
+    (flag,) = outcome.decisions
+    assert flag.kind is DecisionKind.RED_FLAG and "carries on" in flag.reason
 
 
 def test_the_member_can_pause_only_an_active_programme(library: Library) -> None:
@@ -216,7 +233,7 @@ def test_the_member_can_pause_only_an_active_programme(library: Library) -> None
     assert outcome.state.status is Status.PAUSED_BY_MEMBER
     assert not outcome.paused
     assert [d.kind for d in outcome.decisions] == [DecisionKind.MEMBER_PAUSE]
-    flagged = record_red_flag(fresh(library), today=DAY_ONE).state
+    flagged = record_red_flag(fresh(library), today=DAY_ONE, urgency=Urgency.DOCTOR_SOON).state
     assert pause_by_member(flagged, today=DAY_ONE) == Outcome(flagged, ())
 
 

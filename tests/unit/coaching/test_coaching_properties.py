@@ -41,6 +41,7 @@ from bot.coaching import (
 from bot.coaching.content import Equipment, Library
 from bot.coaching.loader import default_content_dir, load_library
 from bot.coaching.planning import exercise_seconds
+from bot.coaching.screening import Urgency
 from bot.coaching.state import SkipReason
 from tests.unit.coaching.conftest import DAY_ONE, SAMPLE_LIBRARY, Member, assert_valid, with_rules
 
@@ -192,7 +193,14 @@ def live(member: dict[str, Any]) -> list[Step]:
             )
             steps.append(Step(kind, today, state, outcome))
         elif kind == "red_flag":
-            steps.append(Step(kind, today, state, record_red_flag(state, today=today)))
+            steps.append(
+                Step(
+                    kind,
+                    today,
+                    state,
+                    record_red_flag(state, today=today, urgency=Urgency.EMERGENCY),
+                )
+            )
         elif kind == "flare":
             outcome = ease_for_days(state, library, today=today, days=details[0])
             steps.append(Step(kind, today, state, outcome))

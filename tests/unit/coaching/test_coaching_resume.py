@@ -17,6 +17,7 @@ from bot.coaching import (
     resume,
 )
 from bot.coaching.content import Library
+from bot.coaching.screening import Urgency
 from tests.unit.coaching.conftest import Member
 
 RESUME, DECLINED = DecisionKind.RESUME, DecisionKind.RESUME_DECLINED
@@ -154,7 +155,7 @@ def test_after_a_red_flag_resume_needs_a_clinician(
 ) -> None:
     member = Member(library)
     member.session(1)
-    flagged = record_red_flag(member.state, today=member.today).state
+    flagged = record_red_flag(member.state, today=member.today, urgency=Urgency.EMERGENCY).state
     outcome = resume(
         flagged,
         library,

@@ -133,6 +133,8 @@ def write_tree(tmp_path: Path) -> Callable[[Tree], Path]:
             (exercises / f"{stem}.yaml").write_text(yaml.safe_dump(ladder, sort_keys=False))
         for name in ("programme", "rules"):
             (content / f"{name}.yaml").write_text(yaml.safe_dump(tree[name], sort_keys=False))
+        screen = default_content_dir() / "red_flags.yaml"  # the real screen: its own tests
+        (content / "red_flags.yaml").write_text(screen.read_text(encoding="utf-8"))
         return content
 
     return write

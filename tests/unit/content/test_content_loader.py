@@ -320,6 +320,7 @@ def test_missing_files(tmp_path: Path) -> None:
         "content/exercises: no ladder files (*.yaml) found",
         "content/programme.yaml: file not found",
         "content/rules.yaml: file not found",
+        "content/red_flags.yaml: file not found",
     ]
 
 

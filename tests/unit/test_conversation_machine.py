@@ -1,0 +1,53 @@
+"""The declared conversation: every state can be shown, re-asked and left, every stored value is
+declared, and docs/conversation.md is the page generated from it."""
+
+from __future__ import annotations
+
+import pytest
+
+import handlers.conversation
+import handlers.member_settings
+import handlers.onboarding
+import handlers.session  # noqa: F401 - importing registers the renderers
+from bot.services import questions
+from bot.services.conversation_docs import COMMAND, default_docs_path, render_markdown
+from bot.services.conversation_machine import MACHINE, Column, Exit, State
+from bot.services.questions import Awaiting, SessionStep, Step
+from handlers.conversation_texts import TOPICS
+from handlers.replies import reask, render
+
+NAMES = {(state.column, state.name) for state in MACHINE}
+
+
+def _question(state: State) -> type:
+    return getattr(questions, state.question)
+
+
+@pytest.mark.parametrize("state", MACHINE, ids=lambda state: f"{state.column.name}:{state.name}")
+def test_every_state_has_a_renderer_a_reask_and_a_way_out(state: State) -> None:
+    question = _question(state)
+    assert render.dispatch(question) is not render.dispatch(object)
+    assert reask.dispatch(question) is not reask.dispatch(object)
+    targets = [target for _, target in state.transitions]
+    assert any(target != state.name for target in targets), "no way out"
+    for target in targets:
+        assert isinstance(target, Exit) or any(target == name for _, name in NAMES), target
+
+
+def test_every_value_stored_in_a_state_column_is_declared() -> None:
+    declared = {column: {n for c, n in NAMES if c is column} for column in Column}
+    assert set(Awaiting) | {"symptom:<item>"} <= declared[Column.AWAITING]
+    assert set(SessionStep) <= declared[Column.SESSION]
+    assert set(Step) - {Step.DECLINED} | {"screen:<item>"} <= declared[Column.ONBOARDING]
+
+
+def test_every_question_a_command_can_close_says_what_it_was_about() -> None:
+    for state in MACHINE:
+        if state.column is Column.AWAITING:
+            assert state.question in TOPICS
+
+
+def test_the_conversation_page_is_fresh() -> None:
+    current = default_docs_path().read_text(encoding="utf-8")
+    assert current == render_markdown(), f"docs/conversation.md is stale: run {COMMAND}"
+    assert current.count("```mermaid") == 1
