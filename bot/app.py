@@ -13,11 +13,13 @@ from telegram.ext import (
     ContextTypes,
     Defaults,
 )
+from telegram.request import HTTPXRequest
 
 from bot.coaching.content import Library
 from bot.config import Settings
 from bot.context import BotData, HipApplication, HipContext
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.signed_bot import SigningBot
 from handlers import (
     basics,
     coach,
@@ -35,6 +37,8 @@ log = logging.getLogger(__name__)
 
 # PTB retries a 429 only when max_retries is set; a flood answer is then waited out, not dropped.
 RATE_LIMITER_RETRIES = 3
+# ApplicationBuilder's own default for the bot's requests (getUpdates has its own, of one).
+CONNECTION_POOL_SIZE = 256
 
 
 def bot_commands() -> list[BotCommand]:
@@ -58,15 +62,24 @@ async def _post_shutdown(application: HipApplication) -> None:
     log.info("hipcoach stopped")
 
 
+def _bot(settings: Settings) -> SigningBot:
+    """The application's bot, as ApplicationBuilder would make it, with signed button data."""
+    return SigningBot(
+        settings.bot_token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=HTTPXRequest(connection_pool_size=CONNECTION_POOL_SIZE),
+        get_updates_request=HTTPXRequest(),
+        defaults=Defaults(tzinfo=UTC),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMITER_RETRIES),
+    )
+
+
 def build_application(settings: Settings, library: Library) -> HipApplication:
     application: HipApplication = (
         ApplicationBuilder()
-        .token(settings.bot_token)
-        .base_url(f"{settings.telegram_api_url}/bot")
-        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .bot(_bot(settings))
         .context_types(ContextTypes(context=HipContext, bot_data=BotData))
-        .defaults(Defaults(tzinfo=UTC))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

@@ -23,6 +23,7 @@ from bot.services.reminders import (
     skip_today,
     snooze,
 )
+from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (
     Clock,
@@ -76,7 +77,7 @@ async def test_snooze_sends_the_reminder_again_after_30_minutes_and_not_before(
     await dispatcher.tick()
 
     _, again = fake_api.sent_to(201)
-    assert again.button("Start")["callback_data"] == "sess:start"
+    assert again.button("Start")["callback_data"] == signed("sess:start")
     [reminder] = await reminders_of(sessionmaker, member_id)
     assert reminder.status == ReminderStatus.SENT
     assert reminder.message_id == again.message_id
@@ -143,7 +144,7 @@ async def test_one_gentle_nudge_three_hours_later_and_none_after_that(
 
     _, nudge = fake_api.sent_to(205)
     assert "nudge" in nudge.body
-    assert nudge.button("Start")["callback_data"] == "sess:start"
+    assert nudge.button("Start")["callback_data"] == signed("sess:start")
 
 
 async def test_no_nudge_once_todays_session_has_started(
