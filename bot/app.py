@@ -23,6 +23,7 @@ from bot.signed_bot import SigningBot
 from handlers import (
     basics,
     coach,
+    coach_audience,
     conversation,
     member_settings,
     my_data,
@@ -95,6 +96,7 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handler(reminders.reachability_handler(), group=-2)
     application.add_handler(basics.dedupe_updates_handler(), group=-1)
     application.add_handlers(basics.command_handlers())
+    application.add_handler(coach.start_handler())  # `/start coach` before onboarding's /start
     application.add_handlers(onboarding.handlers())
     application.add_handlers(session.handlers())
     application.add_handlers(member_settings.handlers())
@@ -104,6 +106,7 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handlers(my_data.handlers())
     application.add_handlers(coach.handlers())
     coach.schedule_jobs(application.job_queue)
+    application.add_handlers(coach_audience.handlers(), group=1)
     # Typed answers take any private message left, so they go after every other handler.
     application.add_handlers(conversation.handlers())
     application.add_error_handler(basics.on_error)

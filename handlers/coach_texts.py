@@ -46,7 +46,29 @@ COACH_NEW_LINK = (
     "The old link no longer works. Members who already joined stay in the group."
 )
 
-DASHBOARD_IN_PRIVATE = "The dashboard is shown in a coach group, to that group's admins."
+DASHBOARD_IN_PRIVATE = (
+    "Send /dashboard in your coach group: I'll send it to you here, in our private chat, "
+    "so members' health data stays with the group's admins."
+)
+# The deep-link payload that opens the private chat for an admin (`/start coach`).
+START_PAYLOAD = "coach"
+SENT_PRIVATELY = "Sent to you privately."
+START_ME_FIRST = (
+    "Members' data goes to admins in a private chat, and you haven't started one with me yet. "
+    "Tap {link} , press Start, then send /dashboard here again."
+)
+PRIVATE_CHAT_READY = (
+    "All set: I'll send your coach groups' dashboards and alerts here. "
+    "Send /dashboard in your group to get it."
+)
+NOT_STAFF_ONLY_ANY_MORE = (
+    "This group now has members who aren't admins, so dashboards go to admins privately. "
+    "Send /dashboard to get yours."
+)
+ALERTS_WAITING = (
+    "There are new coach alerts. They go to admins in a private chat, and none of you has "
+    "started one with me yet: tap {link} and press Start."
+)
 NOT_ADMIN = "Sorry, only this group's admins can see the dashboard."
 ANONYMOUS_ADMIN = (
     "I can't check who you are while you post anonymously as the group. "
@@ -151,6 +173,11 @@ DECISION_WORDS = {
 
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
+
+
+def start_link(bot_username: str) -> str:
+    """One tap opens the private chat with the bot, as an admin must before getting data."""
+    return invite_link(bot_username, START_PAYLOAD)
 
 
 def short_day(day: date | None) -> str:
@@ -311,12 +338,21 @@ def _blank(value: int | None) -> str | int:
     return "" if value is None else value
 
 
+# OWASP's CSV injection rule: a cell starting with one of these may be run as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _spreadsheet_safe(text: str) -> str:
-    """A name a spreadsheet would run as a formula (=, +, -, @) is quoted to stay text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+    """A cell a spreadsheet would run as a formula is prefixed with ' so it stays text."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def alert_message(alerts: Sequence[PendingAlert]) -> str:
     """One short message for the alerts pending in a group: a line each, no member's own words."""
     lines = [ALERT_LINES[alert.kind].format(name=alert.member_name) for alert in alerts]
     return "\n".join([*lines, "", ALERT_FOOTER])
+
+
+def private_alert_message(title: str, alerts: Sequence[PendingAlert]) -> str:
+    """The same, in an admin's private chat, where the group has to be named."""
+    return f"«{title}»\n{alert_message(alerts)}"

@@ -86,6 +86,10 @@ class FakeBotAPI:
         self.commands: list[dict[str, Any]] = []
         self.webhook: dict[str, Any] = {}
         self.chat_admins: dict[int, set[int]] = {}
+        # Group participants who are not admins (the bot itself is counted apart).
+        self.chat_members: dict[int, set[int]] = {}
+        # Users who never pressed Start in a private chat: the bot may not message them.
+        self.not_started: set[int] = set()
         self.blocked_users: set[int] = set()
         self.too_many_requests_sent = 0
         self.messages_per_second: float | None = None
@@ -296,6 +300,8 @@ class FakeBotAPI:
         if method in SEND_METHODS:
             if int(params.get("chat_id", 0)) in self.blocked_users:
                 return self._error(403, "Forbidden: bot was blocked by the user")
+            if int(params.get("chat_id", 0)) in self.not_started:
+                return self._error(403, "Forbidden: bot can't initiate conversation with a user")
             if self._over_rate_limit():
                 self.too_many_requests_sent += 1
                 return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
@@ -522,6 +528,26 @@ class FakeBotAPI:
 
     async def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
         return True
+
+    def join_group(self, chat_id: int, *user_ids: int) -> None:
+        """These users are now in the group as ordinary (non-admin) participants."""
+        self.chat_members.setdefault(chat_id, set()).update(user_ids)
+
+    def remove_admin(self, chat_id: int, user_id: int) -> None:
+        """An admin is demoted or leaves: Telegram stops listing them at once."""
+        self.chat_admins.get(chat_id, set()).discard(user_id)
+
+    async def _api_getChatMemberCount(self, params: dict[str, Any]) -> int:
+        chat_id = int(params["chat_id"])
+        people = self.chat_admins.get(chat_id, set()) | self.chat_members.get(chat_id, set())
+        return len(people) + 1  # and the bot, which is not an admin here
+
+    async def _api_getChatAdministrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        chat_id = int(params["chat_id"])
+        return [
+            await self._api_getChatMember({"chat_id": chat_id, "user_id": user_id})
+            for user_id in sorted(self.chat_admins.get(chat_id, set()))
+        ]
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])

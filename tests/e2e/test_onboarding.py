@@ -118,7 +118,7 @@ async def test_a_red_flag_through_a_coach_link_stops_with_urgent_advice_and_aler
     group_id = await add_group(sessionmaker, "backclub1")
     lee = MemberChat(fake_api, 7104, "Lee")
     consent = await lee.say("/start backclub1", expect="Is that OK?")
-    assert "shared with the coaches of «Back club»" in consent.body
+    assert "admins of the group «Back club» (your coaches)" in consent.body
     await lee.tap("I agree", expect="Safety check 1/7")
     stop = await lee.tap("Yes", expect="urgently, today")
     assert "emergency department" in stop.body and "«Back club»" in stop.body
