@@ -109,6 +109,7 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handlers(coach_audience.handlers(), group=1)
     # Typed answers take any private message left, so they go after every other handler.
     application.add_handlers(conversation.handlers())
+    application.add_handler(basics.unknown_button_handler())
     application.add_error_handler(basics.on_error)
 
 

@@ -73,6 +73,15 @@ def command_handlers() -> list[BaseHandler]:
     ]
 
 
+def unknown_button_handler() -> BaseHandler:
+    """Registered after every other handler: a press no feature's pattern takes is expired too.
+
+    Only signed data gets here, so this is data the bot made in some older form, or a parser's
+    pattern that is stricter than its keyboard; either way the press is answered, not dropped.
+    """
+    return CallbackQueryHandler(_expired_button)
+
+
 async def on_error(update: object, context: HipContext) -> None:
     """Log with the update id, then tell the member and show their current question again."""
     update_id = update.update_id if isinstance(update, Update) else None

@@ -58,7 +58,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("coach", _coach),
         CommandHandler("dashboard", _dashboard),
         CommandHandler("leavecoach", _leave, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(_page, pattern=r"^dash:\d+:\d+$"),
+        CallbackQueryHandler(_page, pattern=r"^dash:[0-9]{1,18}:[0-9]{1,4}$"),
         MessageHandler(filters.StatusUpdate.MIGRATE, _migrated),
     ]
 

@@ -6,10 +6,12 @@ are answered here by editing the reminder in place, so the chat keeps one messag
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.coaching import Checkin
@@ -21,9 +23,9 @@ from handlers import reminder_texts
 
 log = logging.getLogger(__name__)
 
-SNOOZE = rf"^rem:(\d+):snooze:({'|'.join(map(str, reminders.SNOOZE_MINUTES))})$"
-SKIP = r"^rem:(\d+):skip$"
-CHECKIN = r"^rem:(\d+):chk:(better|same|worse)$"
+SNOOZE = rf"^rem:([0-9]{{1,18}}):snooze:({'|'.join(map(str, reminders.SNOOZE_MINUTES))})$"
+SKIP = r"^rem:([0-9]{1,18}):skip$"
+CHECKIN = r"^rem:([0-9]{1,18}):chk:(better|same|worse)$"
 
 
 async def _snooze(update: Update, context: HipContext) -> None:
@@ -53,14 +55,16 @@ async def _checkin(update: Update, context: HipContext) -> None:
             session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
         )
     text, keyboard = reminder_texts.checkin_answered(result)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    with contextlib.suppress(BadRequest):  # a second tap: already shown
+        await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def _stale_button(update: Update, context: HipContext) -> None:
     """A reminder button this version no longer knows (from an old message): say so kindly."""
     query = update.callback_query
     await query.answer()
-    await query.edit_message_text(reminder_texts.CLOSED)
+    with contextlib.suppress(BadRequest):  # a second tap: already shown
+        await query.edit_message_text(reminder_texts.CLOSED)
 
 
 def handlers() -> list[BaseHandler]:
