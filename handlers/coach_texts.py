@@ -23,6 +23,7 @@ from bot.services.dashboard import (
     MemberState,
     Trend,
 )
+from bot.services.spreadsheet import safe_cell
 
 GROUP_COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("dashboard", "How every member is doing (admins)"),
@@ -317,7 +318,7 @@ def dashboard_csv(rows: Sequence[MemberRow]) -> bytes:
     for row in rows:
         writer.writerow(
             (
-                _spreadsheet_safe(row.name),
+                safe_cell(row.name),
                 row.state.value,
                 _blank(row.phase),
                 "" if row.mean_rung is None else f"{row.mean_rung:.1f}",
@@ -336,15 +337,6 @@ def dashboard_csv(rows: Sequence[MemberRow]) -> bytes:
 
 def _blank(value: int | None) -> str | int:
     return "" if value is None else value
-
-
-# OWASP's CSV injection rule: a cell starting with one of these may be run as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(text: str) -> str:
-    """A cell a spreadsheet would run as a formula is prefixed with ' so it stays text."""
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def alert_message(alerts: Sequence[PendingAlert]) -> str:
