@@ -1,4 +1,4 @@
-"""The few periodic JobQueue jobs: the reminder tick and hourly housekeeping.
+"""The few periodic JobQueue jobs: the reminder tick, closing ended days, and housekeeping.
 
 Not one job per member: APScheduler's memory store inserts in O(n), keeps ~3.7 KiB per job, runs
 due jobs while blocking the event loop, and with its default one-second misfire grace a burst of
@@ -15,6 +15,8 @@ from typing import Any
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
 from bot.scheduling.dispatcher import ReminderDispatcher, Render, fanout_bot
+from bot.services import day_close
+from bot.services.members import Flow
 from bot.services.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
@@ -22,6 +24,8 @@ log = logging.getLogger(__name__)
 REMINDER_TICK_INTERVAL = timedelta(seconds=30)
 HOUSEKEEPING_INTERVAL = timedelta(hours=1)
 HOUSEKEEPING_FIRST = timedelta(minutes=1)
+# A session open at midnight closes within this; the first run is at start-up (after downtime).
+DAY_CLOSE_INTERVAL = timedelta(minutes=10)
 
 
 def _job_options(interval: timedelta) -> dict[str, Any]:
@@ -75,6 +79,19 @@ async def _forget_old_updates(context: HipContext) -> None:
         log.info("forgot %d old processed update ids", forgotten)
 
 
+async def _close_ended_days(context: HipContext) -> None:
+    """Each member in their own short transaction, so no lock is held across the whole run."""
+    services = context.services
+    flow = Flow(services.library, services.settings.default_timezone)
+    async with services.sessionmaker.begin() as session:
+        due = await day_close.members_with_ended_days(session, utcnow(), flow.default_zone)
+    for user_id in due:
+        async with services.sessionmaker.begin() as session:
+            await day_close.close_ended_day(session, flow, user_id, utcnow())
+    if due:
+        log.info("closed the open sessions of %d members whose day had ended", len(due))
+
+
 def schedule_jobs(application: HipApplication, render: Render) -> None:
     """Register the jobs; the first reminder tick runs at start-up, to catch up after downtime."""
     job_queue = application.job_queue
@@ -89,6 +106,12 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         # Due at once (as `first=0` would be, except that APScheduler moves a first run that
         # passed before the scheduler started, i.e. during post_init, to one interval later).
         job_kwargs=_job_options(REMINDER_TICK_INTERVAL) | {"next_run_time": utcnow()},
+    )
+    job_queue.run_repeating(
+        _close_ended_days,
+        interval=DAY_CLOSE_INTERVAL,
+        name="close-ended-days",
+        job_kwargs=_job_options(DAY_CLOSE_INTERVAL) | {"next_run_time": utcnow()},
     )
     job_queue.run_repeating(
         _forget_old_updates,

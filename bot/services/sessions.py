@@ -112,7 +112,7 @@ async def open_today(session: AsyncSession, flow: Flow, user_id: int, now: datet
     if not is_active(member):
         return [NotActive(member.status)]
     today = today_for(member, now, flow.default_zone)
-    await _close_earlier_sessions(session, flow, member, today, now)
+    await close_earlier_sessions(session, flow, member, today, now)
     training = await training_on(session, member, now, flow.default_zone)
     if training is None:
         return await _plan_today(session, flow, member, today)
@@ -163,10 +163,13 @@ def _exercise_prompt(training: TrainingSession, flow: Flow) -> list[Reply]:
     return [exercise_card(training, flow.library), question]
 
 
-async def _close_earlier_sessions(
+async def close_earlier_sessions(
     session: AsyncSession, flow: Flow, member: Member, today: date, now: datetime
 ) -> None:
-    """A session left open on an earlier day ends with what was done that day."""
+    """A session left open on an earlier day ends with what was done that day.
+
+    Also called by the day-close job (`services/day_close.py`) when the member's day ends.
+    """
     statement = select(TrainingSession).where(
         TrainingSession.member_id == member.id,
         TrainingSession.status == SessionStatus.IN_PROGRESS.value,
