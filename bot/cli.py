@@ -24,6 +24,7 @@ from bot.coaching.loader import ContentError, default_content_dir, load_library
 from bot.config import Settings, SettingsError, TokenFilter
 from bot.db.engine import create_engine
 from bot.db.migrate import pending_revisions, upgrade_to_head
+from bot.services import content_migration
 
 EXIT_CONFIG = 2
 
@@ -136,6 +137,12 @@ def _cmd_check(settings: Settings) -> int:
             f"content: ok ({len(library.ladders)} ladders, {variations} variations, "
             f"{len(library.programme.phases)} phases)"
         )
+        if ok:  # stored programmes that point to content that is gone (issue 13)
+            dangling = asyncio.run(
+                content_migration.dangling_report(settings.database_url, library)
+            )
+            problems += bool(dangling)
+            print("\n".join(f"stored content: {line}" for line in dangling) or "stored content: ok")
     return 1 if problems else 0
 
 

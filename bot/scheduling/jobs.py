@@ -15,7 +15,7 @@ from typing import Any
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
 from bot.scheduling.dispatcher import ReminderDispatcher, Render, fanout_bot
-from bot.services import day_close
+from bot.services import content_migration, day_close
 from bot.services.members import Flow
 from bot.services.updates import forget_old_updates
 
@@ -92,6 +92,20 @@ async def _close_ended_days(context: HipContext) -> None:
         log.info("closed the open sessions of %d members whose day had ended", len(due))
 
 
+async def _reconcile_content(context: HipContext) -> None:
+    """Once at start-up: stored programmes follow renamed and removed content (a member each)."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        due = await content_migration.members_to_reconcile(session, services.library)
+    for member_id in due:
+        async with services.sessionmaker.begin() as session:
+            await content_migration.reconcile_member(
+                session, services.library, member_id, utcnow(), services.settings.default_timezone
+            )
+    if due:
+        log.info("brought %d members' programmes in line with changed content", len(due))
+
+
 def schedule_jobs(application: HipApplication, render: Render) -> None:
     """Register the jobs; the first reminder tick runs at start-up, to catch up after downtime."""
     job_queue = application.job_queue
@@ -107,6 +121,7 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         # passed before the scheduler started, i.e. during post_init, to one interval later).
         job_kwargs=_job_options(REMINDER_TICK_INTERVAL) | {"next_run_time": utcnow()},
     )
+    job_queue.run_once(_reconcile_content, when=timedelta(seconds=1), name="reconcile-content")
     job_queue.run_repeating(
         _close_ended_days,
         interval=DAY_CLOSE_INTERVAL,
