@@ -105,7 +105,7 @@ def _zone(context: HipContext) -> ZoneInfo:
 
 
 def _today(context: HipContext) -> date:
-    """The dashboard's day: the operator's default zone (members' own days differ by at most 1)."""
+    """The operator's day, for the chart's axis and the CSV's name; members' rows use their own."""
     return local_date(_now(), _zone(context))
 
 
@@ -161,7 +161,7 @@ async def _send_table(context: HipContext, chat_id: int, target: int) -> None:
     today = _today(context)
     async with context.services.sessionmaker.begin() as session:
         group = await coach_groups.group_for_chat(session, chat_id)
-        rows = await _rows(context, session, group, today)
+        rows = await _rows(context, session, group)
         first_page = dashboard.page_of(rows, 0)
         chart = await dashboard.chart_data(session, first_page, today) if rows else None
     if group is None or chart is None:
@@ -176,11 +176,12 @@ async def _send_table(context: HipContext, chat_id: int, target: int) -> None:
 
 
 async def _rows(
-    context: HipContext, session: AsyncSession, group: CoachGroup | None, today: date
+    context: HipContext, session: AsyncSession, group: CoachGroup | None
 ) -> list[dashboard.MemberRow]:
+    """Each member's row as of their own local day."""
     if group is None:
         return []
-    return await dashboard.dashboard_rows(session, group.id, context.services.library, today)
+    return await dashboard.dashboard_rows(session, group.id, context.services.library, _now())
 
 
 def _page_view(
@@ -215,7 +216,7 @@ async def _page(update: Update, context: HipContext) -> None:
         return
     async with context.services.sessionmaker.begin() as session:
         group = await session.get(CoachGroup, int(group_id))
-        rows = await _rows(context, session, group, _today(context))
+        rows = await _rows(context, session, group)
     chat_id = query.message.chat.id
     in_group = query.message.chat.type != ChatType.PRIVATE
     if group is None or (in_group and group.chat_id != chat_id):
@@ -242,9 +243,7 @@ async def _send_member(context: HipContext, chat_id: int, target: int, typed: st
         group = await coach_groups.group_for_chat(session, chat_id)
         if group is not None:
             match = await dashboard.find_member(session, group.id, typed)
-            detail = await dashboard.member_detail(
-                session, group.id, match, library, _today(context)
-            )
+            detail = await dashboard.member_detail(session, group.id, match, library, _now())
     if group is None:
         await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
     elif detail is not None:
@@ -260,7 +259,7 @@ async def _send_csv(context: HipContext, chat_id: int, target: int) -> None:
     today = _today(context)
     async with context.services.sessionmaker.begin() as session:
         group = await coach_groups.group_for_chat(session, chat_id)
-        rows = await _rows(context, session, group, today)
+        rows = await _rows(context, session, group)
     if group is None:
         await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
         return
