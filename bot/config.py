@@ -53,6 +53,10 @@ class Settings:
     default_timezone: str
     log_level: str
     reminder_grace_hours: float
+    # Retention (issue 13): days kept before the daily job deletes them.
+    retain_reminders_days: int = 90
+    retain_alerts_days: int = 90
+    retain_update_ids_days: int = 7
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -102,6 +106,11 @@ class Settings:
             default_timezone=_timezone(get("DEFAULT_TIMEZONE") or "UTC"),
             log_level=_log_level(get("LOG_LEVEL") or "INFO"),
             reminder_grace_hours=_grace_hours(get("REMINDER_GRACE_HOURS")),
+            retain_reminders_days=_days("RETAIN_REMINDERS_DAYS", get("RETAIN_REMINDERS_DAYS"), 90),
+            retain_alerts_days=_days("RETAIN_ALERTS_DAYS", get("RETAIN_ALERTS_DAYS"), 90),
+            retain_update_ids_days=_days(
+                "RETAIN_UPDATE_IDS_DAYS", get("RETAIN_UPDATE_IDS_DAYS"), 7
+            ),
         )
 
 
@@ -170,6 +179,15 @@ def _grace_hours(value: str | None) -> float:
     if not 0 <= hours <= 24:
         raise SettingsError("REMINDER_GRACE_HOURS", f"must be hours from 0 to 24, not {value!r}")
     return hours
+
+
+def _days(name: str, value: str | None, default: int) -> int:
+    """A retention period: whole days, at least 2 (Telegram redelivers for up to a day)."""
+    if value is None:
+        return default
+    if not value.isascii() or not value.isdigit() or not 2 <= int(value) <= 3650:
+        raise SettingsError(name, f"must be whole days from 2 to 3650, not {value!r}")
+    return int(value)
 
 
 def sqlite_path(database_url: str) -> Path | None:

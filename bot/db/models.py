@@ -240,7 +240,7 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(24))
     local_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # pruned by age (retention)
 
 
 class ProcessedUpdate(Base):

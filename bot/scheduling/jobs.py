@@ -1,4 +1,4 @@
-"""The few periodic JobQueue jobs: the reminder tick, closing ended days, and housekeeping.
+"""The few periodic JobQueue jobs: the reminder tick, closing ended days, and retention.
 
 Not one job per member: APScheduler's memory store inserts in O(n), keeps ~3.7 KiB per job, runs
 due jobs while blocking the event loop, and with its default one-second misfire grace a burst of
@@ -15,14 +15,13 @@ from typing import Any
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
 from bot.scheduling.dispatcher import ReminderDispatcher, Render, fanout_bot
-from bot.services import content_migration, day_close
+from bot.services import content_migration, day_close, retention
 from bot.services.members import Flow
-from bot.services.updates import forget_old_updates
 
 log = logging.getLogger(__name__)
 
 REMINDER_TICK_INTERVAL = timedelta(seconds=30)
-HOUSEKEEPING_INTERVAL = timedelta(hours=1)
+RETENTION_INTERVAL = timedelta(days=1)
 HOUSEKEEPING_FIRST = timedelta(minutes=1)
 # A session open at midnight closes within this; the first run is at start-up (after downtime).
 DAY_CLOSE_INTERVAL = timedelta(minutes=10)
@@ -72,11 +71,19 @@ async def _reminder_tick(context: HipContext) -> None:
         context.application.create_task(dispatcher.tick(), name="reminder fan-out")
 
 
-async def _forget_old_updates(context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        forgotten = await forget_old_updates(session, utcnow())
-    if forgotten:
-        log.info("forgot %d old processed update ids", forgotten)
+async def _prune(context: HipContext) -> None:
+    """Delete what retention says is no longer needed, a short transaction per batch."""
+    rules = retention.Retention.from_settings(context.services.settings)
+    for kind in retention.KINDS:
+        deleted = 0
+        while True:
+            async with context.services.sessionmaker.begin() as session:
+                batch = await retention.delete_batch(session, kind, rules, utcnow())
+            deleted += batch
+            if batch < retention.BATCH_ROWS:
+                break
+        if deleted:
+            log.info("retention: deleted %d old %s", deleted, kind)
 
 
 async def _close_ended_days(context: HipContext) -> None:
@@ -129,9 +136,9 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         job_kwargs=_job_options(DAY_CLOSE_INTERVAL) | {"next_run_time": utcnow()},
     )
     job_queue.run_repeating(
-        _forget_old_updates,
-        interval=HOUSEKEEPING_INTERVAL,
+        _prune,
+        interval=RETENTION_INTERVAL,
         first=HOUSEKEEPING_FIRST,
-        name="forget-old-updates",
-        job_kwargs=_job_options(HOUSEKEEPING_INTERVAL),
+        name="retention",
+        job_kwargs=_job_options(RETENTION_INTERVAL),
     )
