@@ -513,6 +513,9 @@ async def _own_open_reminder(
             select(Reminder, Member)
             .join(Member, Reminder.member_id == Member.id)
             .where(Reminder.id == reminder_id, Member.telegram_user_id == telegram_user_id)
+            # Locked: the fan-out's delivery record (status, nudge) must not land between this
+            # read and the answer's write, or a cleared nudge comes back.
+            .with_for_update()
         )
     ).first()
     if found is None:
