@@ -154,3 +154,31 @@ async def test_alerts_in_a_group_whose_admins_never_started_the_bot_wait_and_ask
 
     assert "Alex" not in asked.body and "paused for pain" in alert.body
     assert member_data(fake_api.sent_to(GROUP_ID, since)) == []
+
+
+async def test_someone_joining_a_staff_only_group_ends_posting_there_at_once(
+    bot: BotProcess, fake_api: FakeBotAPI, coach: dict, sessionmaker: Maker
+) -> None:
+    await seed(sessionmaker)
+    fake_api.chat_members[GROUP_ID].clear()
+    posted_from = fake_api.cursor()
+    await command(fake_api, coach, "/dashboard", "Back club")  # staff-only: posted, and cached
+    await fake_api.wait_for_message(
+        GROUP_ID, since=posted_from, match=lambda m: m.method == "sendPhoto"
+    )
+    newcomer = fake_api.user(9005, "New")
+    fake_api.join_group(GROUP_ID, newcomer["id"])
+    joined = {
+        "message_id": 900,
+        "date": 0,
+        "chat": fake_api.group_chat(GROUP_ID),
+        "from": newcomer,
+        "new_chat_members": [newcomer],
+    }
+    await fake_api.push_update({"message": joined})
+    since = fake_api.cursor()
+
+    await command(fake_api, coach, "/dashboard", "Sent to you privately")
+
+    assert member_data(fake_api.sent_to(GROUP_ID, since)) == []
+    await fake_api.wait_for_message(COACH_ID, since=since, match="Back club")
