@@ -42,6 +42,7 @@ from handlers import coach_texts
 
 NOW = datetime(2026, 3, 12, 11, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 12)
+NOON = datetime.combine(TODAY, clock(12), UTC)  # the members' own TODAY, wherever they live
 HISTORY_DAYS = 120
 DECISIONS_PER_SESSION = 5
 KINDS = ("progress", "hold", "hold", "regress", "hold")
@@ -226,7 +227,7 @@ async def report(
 ) -> None:
     async def rows_of(group_id: int) -> list[dashboard.MemberRow]:
         async with sessionmaker() as session:
-            return await dashboard.dashboard_rows(session, group_id, library, TODAY)
+            return await dashboard.dashboard_rows(session, group_id, library, NOON)
 
     rows = await rows_of(big)
     first_page = dashboard.page_of(rows, 0)
@@ -243,7 +244,7 @@ async def report(
     async def whole_dashboard() -> None:
         """What `/dashboard` costs the bot: queries, the table text, the chart in a thread."""
         async with sessionmaker() as session:
-            found = await dashboard.dashboard_rows(session, big, library, TODAY)
+            found = await dashboard.dashboard_rows(session, big, library, NOON)
             page = dashboard.page_of(found, 0)
             data = await dashboard.chart_data(session, page, TODAY)
         coach_texts.dashboard_page("Group", found, page, 0, dashboard.page_count(found), NOW)

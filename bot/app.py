@@ -21,9 +21,11 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.observability.requests import ObservedRequest
 from bot.observability.server import start_server, stop_server
 from bot.observability.updates import ObservedApplication, count_failed_update
+from bot.signed_bot import SigningBot
 from handlers import (
     basics,
     coach,
+    coach_audience,
     conversation,
     member_settings,
     my_data,
@@ -72,18 +74,26 @@ async def _post_shutdown(application: HipApplication) -> None:
     log.info("hipcoach stopped")
 
 
+def _bot(settings: Settings) -> SigningBot:
+    """The application's bot, as ApplicationBuilder would make it, with signed button data
+    and every Bot API call counted for /metrics."""
+    return SigningBot(
+        settings.bot_token,
+        base_url=f"{settings.telegram_api_url}/bot",
+        base_file_url=f"{settings.telegram_api_url}/file/bot",
+        request=ObservedRequest(connection_pool_size=REQUEST_POOL_SIZE),
+        get_updates_request=ObservedRequest(),
+        defaults=Defaults(tzinfo=UTC),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMITER_RETRIES),
+    )
+
+
 def build_application(settings: Settings, library: Library) -> HipApplication:
     application: HipApplication = (
         ApplicationBuilder()
         .application_class(ObservedApplication)
-        .token(settings.bot_token)
-        .base_url(f"{settings.telegram_api_url}/bot")
-        .base_file_url(f"{settings.telegram_api_url}/file/bot")
+        .bot(_bot(settings))
         .context_types(ContextTypes(context=HipContext, bot_data=BotData))
-        .defaults(Defaults(tzinfo=UTC))
-        .request(ObservedRequest(connection_pool_size=REQUEST_POOL_SIZE))
-        .get_updates_request(ObservedRequest())
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMITER_RETRIES))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -99,6 +109,7 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handler(reminders.reachability_handler(), group=-2)
     application.add_handler(basics.dedupe_updates_handler(), group=-1)
     application.add_handlers(basics.command_handlers())
+    application.add_handler(coach.start_handler())  # `/start coach` before onboarding's /start
     application.add_handlers(onboarding.handlers())
     application.add_handlers(session.handlers())
     application.add_handlers(member_settings.handlers())
@@ -108,8 +119,10 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handlers(my_data.handlers())
     application.add_handlers(coach.handlers())
     coach.schedule_jobs(application.job_queue)
+    application.add_handlers(coach_audience.handlers(), group=1)
     # Typed answers take any private message left, so they go after every other handler.
     application.add_handlers(conversation.handlers())
+    application.add_handler(basics.unknown_button_handler())
     application.add_error_handler(basics.on_error)
     application.add_error_handler(count_failed_update)
 

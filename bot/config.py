@@ -72,6 +72,10 @@ class Settings:
     metrics_port: int | None = None
     metrics_host: str = DEFAULT_METRICS_HOST
     log_format: Literal["text", "json"] = "text"
+    # Retention (issue 13): days kept before the daily job deletes them.
+    retain_reminders_days: int = 90
+    retain_alerts_days: int = 90
+    retain_update_ids_days: int = 7
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -125,6 +129,13 @@ class Settings:
             metrics_port=read("METRICS_PORT", _metrics_port, None),
             metrics_host=read("METRICS_HOST", _metrics_host, DEFAULT_METRICS_HOST),
             log_format=read("LOG_FORMAT", _log_format, "text"),
+            retain_reminders_days=read(
+                "RETAIN_REMINDERS_DAYS", _days("RETAIN_REMINDERS_DAYS", 90), 90
+            ),
+            retain_alerts_days=read("RETAIN_ALERTS_DAYS", _days("RETAIN_ALERTS_DAYS", 90), 90),
+            retain_update_ids_days=read(
+                "RETAIN_UPDATE_IDS_DAYS", _days("RETAIN_UPDATE_IDS_DAYS", 7), 7
+            ),
         )
         return settings, read.problems
 
@@ -281,6 +292,19 @@ def _content_dir(value: str | None) -> Path | None:
     if not path.is_dir():
         raise SettingsError("CONTENT_DIR", f"{value!r} is not a folder")
     return path
+
+
+def _days(name: str, default: int) -> Callable[[str | None], int]:
+    """A retention period's parser: whole days, at least 2 (Telegram redelivers for up to a day)."""
+
+    def parse(value: str | None) -> int:
+        if value is None:
+            return default
+        if not value.isascii() or not value.isdigit() or not 2 <= int(value) <= 3650:
+            raise SettingsError(name, f"must be whole days from 2 to 3650, not {value!r}")
+        return int(value)
+
+    return parse
 
 
 def sqlite_path(database_url: str) -> Path | None:

@@ -3,7 +3,9 @@
 
 Who may see a group's data is asked of Telegram (getChatMember) on every command and every button
 press, never read from the message or the button. Member data only ever goes to the member's own
-coach group: every query filters on the group and the member's consent.
+coach group's administrators: every query filters on the group and the member's consent, and the
+data is sent to the admins' private chats unless everyone in the group is an admin
+(`coach_audience`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from bot.context import HipContext
 from bot.db.models import CoachGroup
 from bot.services import alert_delivery, coach_groups, dashboard
 from bot.timekeeping import local_date
+from handlers import coach_audience
 from handlers import coach_texts as texts
 
 log = logging.getLogger(__name__)
@@ -56,7 +59,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("coach", _coach),
         CommandHandler("dashboard", _dashboard),
         CommandHandler("leavecoach", _leave, filters=filters.ChatType.PRIVATE),
-        CallbackQueryHandler(_page, pattern=r"^dash:\d+:\d+$"),
+        CallbackQueryHandler(_page, pattern=r"^dash:[0-9]{1,18}:[0-9]{1,4}$"),
         MessageHandler(filters.StatusUpdate.MIGRATE, _migrated),
     ]
 
@@ -103,7 +106,7 @@ def _zone(context: HipContext) -> ZoneInfo:
 
 
 def _today(context: HipContext) -> date:
-    """The dashboard's day: the operator's default zone (members' own days differ by at most 1)."""
+    """The operator's day, for the chart's axis and the CSV's name; members' rows use their own."""
     return local_date(_now(), _zone(context))
 
 
@@ -137,38 +140,49 @@ async def _dashboard(update: Update, context: HipContext) -> None:
     if refusal := await _refusal(update, context, texts.NOT_ADMIN):
         await message.reply_text(refusal)
         return
+    staff_only = (await coach_audience.audience(context.bot, chat.id)).staff_only
+    target = chat.id if staff_only else update.effective_user.id
     argument = " ".join(context.args)
-    if argument.casefold() == "csv":
-        await _send_csv(update, context)
-    elif argument:
-        await _send_member(update, context, argument)
-    else:
-        await _send_table(update, context)
+    try:
+        if argument.casefold() == "csv":
+            await _send_csv(context, chat.id, target)
+        elif argument:
+            await _send_member(context, chat.id, target, argument)
+        else:
+            await _send_table(context, chat.id, target)
+    except Forbidden:  # the admin never started a private chat with the bot (or blocked it)
+        link = texts.start_link(context.bot.username)
+        await message.reply_text(texts.START_ME_FIRST.format(link=link))
+        return
+    if not staff_only:
+        await message.reply_text(texts.SENT_PRIVATELY)
 
 
-async def _send_table(update: Update, context: HipContext) -> None:
-    message, today = update.effective_message, _today(context)
+async def _send_table(context: HipContext, chat_id: int, target: int) -> None:
+    today = _today(context)
     async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
-        rows = await _rows(context, session, group, today)
+        group = await coach_groups.group_for_chat(session, chat_id)
+        rows = await _rows(context, session, group)
         first_page = dashboard.page_of(rows, 0)
         chart = await dashboard.chart_data(session, first_page, today) if rows else None
     if group is None or chart is None:
-        await message.reply_text(texts.NOT_A_COACH_GROUP if group is None else texts.NO_MEMBERS)
+        text = texts.NOT_A_COACH_GROUP if group is None else texts.NO_MEMBERS
+        await context.bot.send_message(target, text)
         return
     text, keyboard = _page_view(context, group, rows, 0)
-    await message.reply_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    await context.bot.send_message(target, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
     png = await asyncio.to_thread(dashboard_png, chart, context.services.library.rules.pain_zones)
     caption = texts.chart_caption(len(first_page), len(rows))
-    await message.reply_photo(png, caption=caption)
+    await context.bot.send_photo(target, png, caption=caption)
 
 
 async def _rows(
-    context: HipContext, session: AsyncSession, group: CoachGroup | None, today: date
+    context: HipContext, session: AsyncSession, group: CoachGroup | None
 ) -> list[dashboard.MemberRow]:
+    """Each member's row as of their own local day."""
     if group is None:
         return []
-    return await dashboard.dashboard_rows(session, group.id, context.services.library, today)
+    return await dashboard.dashboard_rows(session, group.id, context.services.library, _now())
 
 
 def _page_view(
@@ -194,21 +208,26 @@ def _page_view(
 
 
 async def _page(update: Update, context: HipContext) -> None:
-    """A page or refresh button: admin and group are checked again, the numbers recomputed."""
+    """A page or refresh button, in the group or an admin's private chat: who may see the
+    group's data is checked again, and the numbers are recomputed."""
     query = update.callback_query
     _, group_id, page = query.data.split(":")
     if query.message is None:  # too old for Telegram to show us
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
+    async with context.services.sessionmaker.begin() as session:
+        group = await session.get(CoachGroup, int(group_id))
+        rows = await _rows(context, session, group)
     chat_id = query.message.chat.id
-    if not await _is_admin(context, chat_id, query.from_user.id):
+    in_group = query.message.chat.type != ChatType.PRIVATE
+    if group is None or (in_group and group.chat_id != chat_id):
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if not await _is_admin(context, group.chat_id, query.from_user.id):
         await query.answer(texts.NOT_ADMIN, show_alert=True)
         return
-    async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, chat_id)
-        rows = await _rows(context, session, group, _today(context))
-    if group is None or group.id != int(group_id):
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    if in_group and not (await coach_audience.audience(context.bot, chat_id)).staff_only:
+        await query.answer(texts.NOT_STAFF_ONLY_ANY_MORE, show_alert=True)
         return
     await query.answer()
     text, keyboard = _page_view(context, group, rows, int(page))
@@ -219,37 +238,51 @@ async def _page(update: Update, context: HipContext) -> None:
             raise
 
 
-async def _send_member(update: Update, context: HipContext, typed: str) -> None:
-    message, library = update.effective_message, context.services.library
+async def _send_member(context: HipContext, chat_id: int, target: int, typed: str) -> None:
+    library = context.services.library
     async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
+        group = await coach_groups.group_for_chat(session, chat_id)
         if group is not None:
             match = await dashboard.find_member(session, group.id, typed)
-            detail = await dashboard.member_detail(
-                session, group.id, match, library, _today(context)
-            )
+            detail = await dashboard.member_detail(session, group.id, match, library, _now())
     if group is None:
-        await message.reply_text(texts.NOT_A_COACH_GROUP)
+        await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
     elif detail is not None:
-        await message.reply_text(texts.member_page(detail, library), parse_mode=ParseMode.HTML)
+        page = texts.member_page(detail, library)
+        await context.bot.send_message(target, page, parse_mode=ParseMode.HTML)
     elif match.candidates:
-        await message.reply_text(texts.ambiguous(typed, match.candidates))
+        await context.bot.send_message(target, texts.ambiguous(typed, match.candidates))
     else:
-        await message.reply_text(texts.UNKNOWN_MEMBER.format(name=typed))
+        await context.bot.send_message(target, texts.UNKNOWN_MEMBER.format(name=typed))
 
 
-async def _send_csv(update: Update, context: HipContext) -> None:
-    message, today = update.effective_message, _today(context)
+async def _send_csv(context: HipContext, chat_id: int, target: int) -> None:
+    today = _today(context)
     async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, update.effective_chat.id)
-        rows = await _rows(context, session, group, today)
+        group = await coach_groups.group_for_chat(session, chat_id)
+        rows = await _rows(context, session, group)
     if group is None:
-        await message.reply_text(texts.NOT_A_COACH_GROUP)
+        await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
         return
-    await message.reply_document(
+    await context.bot.send_document(
+        target,
         texts.dashboard_csv(rows),
         filename=f"dashboard-{today.isoformat()}.csv",
         caption=texts.CSV_CAPTION.format(title=group.title, count=len(rows), day=today.isoformat()),
+    )
+
+
+async def _coach_start(update: Update, context: HipContext) -> None:
+    """An admin opened the private chat through the dashboard's one-tap link."""
+    await update.effective_message.reply_text(texts.PRIVATE_CHAT_READY)
+
+
+def start_handler() -> BaseHandler:
+    """`/start coach`: registered before onboarding's /start, which would read it as an invite."""
+    return CommandHandler(
+        "start",
+        _coach_start,
+        filters=filters.ChatType.PRIVATE & filters.Regex(rf"^/start {texts.START_PAYLOAD}$"),
     )
 
 
@@ -278,7 +311,7 @@ async def _detect_missed_days(context: HipContext) -> None:
 
 
 async def _deliver_alerts(context: HipContext) -> None:
-    """Send each group its waiting alerts in one message; failures stay queued for next time."""
+    """Send each group's waiting alerts to its admins; failures stay queued for next time."""
     async with _delivery_lock:
         async with context.services.sessionmaker.begin() as session:
             batches = await alert_delivery.pending_alerts(session)
@@ -290,8 +323,24 @@ async def _deliver_alerts(context: HipContext) -> None:
 
 
 async def _send_alerts(context: HipContext, batch: alert_delivery.GroupAlerts) -> bool:
+    """True once the alerts reached someone allowed to read them.
+
+    The admins are asked afresh each time (an admin removed a second ago gets nothing); a
+    staff-only group gets the alerts posted, any other group's admins each get a private copy.
+    With no admin reachable, the group gets one line with the link to start the bot, once.
+    """
     try:
-        await context.bot.send_message(batch.chat_id, texts.alert_message(batch.alerts))
+        audience = await coach_audience.audience(context.bot, batch.chat_id, fresh=True)
+        if audience.staff_only:
+            await context.bot.send_message(batch.chat_id, texts.alert_message(batch.alerts))
+            return True
+        private = texts.private_alert_message(batch.title, batch.alerts)
+        reached = [
+            admin for admin in audience.admin_ids if await _send_privately(context, admin, private)
+        ]
+        if not reached:
+            await _ask_admins_to_start(context, batch)
+        return bool(reached)
     except ChatMigrated as moved:
         async with context.services.sessionmaker.begin() as session:
             await coach_groups.move_group_chat(session, batch.chat_id, moved.new_chat_id)
@@ -304,4 +353,24 @@ async def _send_alerts(context: HipContext, batch: alert_delivery.GroupAlerts) -
     except TelegramError as error:
         log.warning("alerts to chat %s not sent, retrying next run: %s", batch.chat_id, error)
         return False
+
+
+async def _send_privately(context: HipContext, user_id: int, text: str) -> bool:
+    try:
+        await context.bot.send_message(user_id, text)
+    except Forbidden:  # this admin has not started the bot, or blocked it
+        return False
     return True
+
+
+# The newest alert each group was asked about; the line is posted again only for newer alerts.
+_asked_to_start: dict[int, int] = {}
+
+
+async def _ask_admins_to_start(context: HipContext, batch: alert_delivery.GroupAlerts) -> None:
+    newest = max(alert.alert_id for alert in batch.alerts)
+    if _asked_to_start.get(batch.chat_id, 0) >= newest:
+        return
+    link = texts.start_link(context.bot.username)
+    await context.bot.send_message(batch.chat_id, texts.ALERTS_WAITING.format(link=link))
+    _asked_to_start[batch.chat_id] = newest

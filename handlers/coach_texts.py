@@ -23,6 +23,7 @@ from bot.services.dashboard import (
     MemberState,
     Trend,
 )
+from bot.services.spreadsheet import safe_cell
 
 GROUP_COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("dashboard", "How every member is doing (admins)"),
@@ -46,7 +47,29 @@ COACH_NEW_LINK = (
     "The old link no longer works. Members who already joined stay in the group."
 )
 
-DASHBOARD_IN_PRIVATE = "The dashboard is shown in a coach group, to that group's admins."
+DASHBOARD_IN_PRIVATE = (
+    "Send /dashboard in your coach group: I'll send it to you here, in our private chat, "
+    "so members' health data stays with the group's admins."
+)
+# The deep-link payload that opens the private chat for an admin (`/start coach`).
+START_PAYLOAD = "coach"
+SENT_PRIVATELY = "Sent to you privately."
+START_ME_FIRST = (
+    "Members' data goes to admins in a private chat, and you haven't started one with me yet. "
+    "Tap {link} , press Start, then send /dashboard here again."
+)
+PRIVATE_CHAT_READY = (
+    "All set: I'll send your coach groups' dashboards and alerts here. "
+    "Send /dashboard in your group to get it."
+)
+NOT_STAFF_ONLY_ANY_MORE = (
+    "This group now has members who aren't admins, so dashboards go to admins privately. "
+    "Send /dashboard to get yours."
+)
+ALERTS_WAITING = (
+    "There are new coach alerts. They go to admins in a private chat, and none of you has "
+    "started one with me yet: tap {link} and press Start."
+)
 NOT_ADMIN = "Sorry, only this group's admins can see the dashboard."
 ANONYMOUS_ADMIN = (
     "I can't check who you are while you post anonymously as the group. "
@@ -164,6 +187,11 @@ DECISION_WORDS = {
 
 def invite_link(bot_username: str, code: str) -> str:
     return f"https://t.me/{bot_username}?start={code}"
+
+
+def start_link(bot_username: str) -> str:
+    """One tap opens the private chat with the bot, as an admin must before getting data."""
+    return invite_link(bot_username, START_PAYLOAD)
 
 
 def short_day(day: date | None) -> str:
@@ -303,7 +331,7 @@ def dashboard_csv(rows: Sequence[MemberRow]) -> bytes:
     for row in rows:
         writer.writerow(
             (
-                _spreadsheet_safe(row.name),
+                safe_cell(row.name),
                 row.state.value,
                 _blank(row.phase),
                 "" if row.mean_rung is None else f"{row.mean_rung:.1f}",
@@ -324,12 +352,12 @@ def _blank(value: int | None) -> str | int:
     return "" if value is None else value
 
 
-def _spreadsheet_safe(text: str) -> str:
-    """A name a spreadsheet would run as a formula (=, +, -, @) is quoted to stay text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
-
-
 def alert_message(alerts: Sequence[PendingAlert]) -> str:
     """One short message for the alerts pending in a group: a line each, no member's own words."""
     lines = [ALERT_LINES[alert.kind].format(name=alert.member_name) for alert in alerts]
     return "\n".join([*lines, "", ALERT_FOOTER])
+
+
+def private_alert_message(title: str, alerts: Sequence[PendingAlert]) -> str:
+    """The same, in an admin's private chat, where the group has to be named."""
+    return f"«{title}»\n{alert_message(alerts)}"

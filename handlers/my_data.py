@@ -6,9 +6,11 @@ against the person pressing, so an old button can never touch someone else's, or
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import clock
@@ -16,7 +18,7 @@ from bot.context import HipContext
 from bot.services import my_data
 from handlers import my_data_texts as texts
 
-CALLBACK = re.compile(r"^data:(\d+):(delete|keep)$")
+CALLBACK = re.compile(r"^data:([0-9]{1,18}):(delete|keep)$")  # 18 digits fit a BIGINT
 
 
 async def _export(update: Update, context: HipContext) -> None:
@@ -63,7 +65,8 @@ async def _confirmation(update: Update, context: HipContext) -> None:
     await query.answer()
     parsed = CALLBACK.match(query.data or "")
     if parsed is None:
-        await query.edit_message_text(texts.OUT_OF_DATE)
+        with contextlib.suppress(BadRequest):  # a second tap: already shown
+            await query.edit_message_text(texts.OUT_OF_DATE)
         return
     member_id, action = int(parsed[1]), parsed[2]
     async with context.services.sessionmaker.begin() as session:
@@ -73,7 +76,8 @@ async def _confirmation(update: Update, context: HipContext) -> None:
         else:
             owned = await my_data.member_id_of(session, query.from_user.id) == member_id
             answer = texts.KEPT if owned else texts.OUT_OF_DATE
-    await query.edit_message_text(answer)
+    with contextlib.suppress(BadRequest):  # a second tap: already shown
+        await query.edit_message_text(answer)
 
 
 def handlers() -> list[BaseHandler]:

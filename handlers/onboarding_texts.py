@@ -21,7 +21,9 @@ CONSENT = (
 )
 CONSENT_WITH_GROUP = (
     "To coach you I need to store your answers: your pain scores, the exercises you do, and "
-    "your reminder time. Your answers will be shared with the coaches of «{group}». Is that OK?"
+    "your reminder time. The admins of the group «{group}» (your coaches) will see your pain "
+    "scores, sessions and my coaching decisions, in their private chats with me; other people "
+    "in that group see nothing about you. Is that OK?"
 )
 AGREE = "I agree"
 NO_THANKS = "No thanks"

@@ -33,6 +33,9 @@ CHECKIN_QUESTION = (
 )
 NUDGE = "Just a gentle nudge, {name}: today's routine is still here whenever you're ready."
 SNOOZED = "No problem. I'll remind you again at {time}."
+SNOOZE_TOMORROW = (
+    "That would be after midnight, so let's leave today. I'll remind you tomorrow at {time}."
+)
 SKIPPED = "Okay, a rest day. I'll be back tomorrow at {time}. Take care of yourself."
 CLOSED = "This reminder is no longer open. Send /today whenever you'd like to do today's routine."
 CHECKIN_THANKS = {
@@ -139,6 +142,8 @@ def pause_checkin(due: PauseCheckinDue) -> tuple[str, InlineKeyboardMarkup]:
 def snoozed(answer: ReminderAnswer) -> str:
     if answer.outcome is AnswerOutcome.CLOSED or answer.next_local_time is None:
         return CLOSED
+    if answer.outcome is AnswerOutcome.TOMORROW:
+        return SNOOZE_TOMORROW.format(time=_clock(answer.next_local_time))
     return SNOOZED.format(time=_clock(answer.next_local_time))
 
 

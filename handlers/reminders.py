@@ -6,12 +6,13 @@ are answered here by editing the reminder in place, so the chat keeps one messag
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.coaching import Checkin
@@ -27,9 +28,9 @@ log = logging.getLogger(__name__)
 
 PAUSE_CHECKIN_TICK = timedelta(minutes=1)  # check-ins are due at a minute: one claim a minute
 
-SNOOZE = rf"^rem:(\d+):snooze:({'|'.join(map(str, reminders.SNOOZE_MINUTES))})$"
-SKIP = r"^rem:(\d+):skip$"
-CHECKIN = r"^rem:(\d+):chk:(better|same|worse)$"
+SNOOZE = rf"^rem:([0-9]{{1,18}}):snooze:({'|'.join(map(str, reminders.SNOOZE_MINUTES))})$"
+SKIP = r"^rem:([0-9]{1,18}):skip$"
+CHECKIN = r"^rem:([0-9]{1,18}):chk:(better|same|worse)$"
 
 
 async def _snooze(update: Update, context: HipContext) -> None:
@@ -59,14 +60,16 @@ async def _checkin(update: Update, context: HipContext) -> None:
             session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
         )
     text, keyboard = reminder_texts.checkin_answered(result)
-    await query.edit_message_text(text, reply_markup=keyboard)
+    with contextlib.suppress(BadRequest):  # a second tap: already shown
+        await query.edit_message_text(text, reply_markup=keyboard)
 
 
 async def _stale_button(update: Update, context: HipContext) -> None:
     """A reminder button this version no longer knows (from an old message): say so kindly."""
     query = update.callback_query
     await query.answer()
-    await query.edit_message_text(reminder_texts.CLOSED)
+    with contextlib.suppress(BadRequest):  # a second tap: already shown
+        await query.edit_message_text(reminder_texts.CLOSED)
 
 
 async def _pause_checkin(update: Update, context: HipContext) -> None:

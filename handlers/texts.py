@@ -38,6 +38,7 @@ HELP = (
 )
 
 SOMETHING_WENT_WRONG = (
-    "Sorry, something went wrong on my side. What you've already told me is saved. "
-    "Please try that again in a moment."
+    "Sorry, something went wrong on my side. What you've already told me is saved."
 )
+# A press the bot cannot vouch for (forged, altered, or signed with an older key).
+BUTTON_EXPIRED = "That button has expired"

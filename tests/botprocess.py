@@ -8,9 +8,17 @@ import signal
 import sys
 from pathlib import Path
 
+from bot.signed_bot import callback_key, sign
 from tests.fakebotapi import FakeBotAPI
 
 FAKE_TOKEN = "123456789:AAFakeTokenForTestsOnly_abcdefghijklmn"
+
+
+def signed(data: str) -> str:
+    """Button data as the bot under test signs it: a forger who knew the key (to test parsers)."""
+    return sign(callback_key(FAKE_TOKEN), data)
+
+
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 15.0
 

@@ -40,6 +40,8 @@ class FakeBotAPI(BotAPIServer):
         super().__init__(token)
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.blocked_users: set[int] = set()
+        # Users who never pressed Start in a private chat: the bot may not message them.
+        self.not_started: set[int] = set()
         self.too_many_requests_sent = 0
         self.messages_per_second: float | None = None
         self.delays: dict[str, float] = {}
@@ -77,6 +79,8 @@ class FakeBotAPI(BotAPIServer):
         if method in SEND_METHODS:
             if int(params.get("chat_id", 0)) in self.blocked_users:
                 return self._error(403, "Forbidden: bot was blocked by the user")
+            if int(params.get("chat_id", 0)) in self.not_started:
+                return self._error(403, "Forbidden: bot can't initiate conversation with a user")
             if self._over_rate_limit():
                 self.too_many_requests_sent += 1
                 return self._error(429, "Too Many Requests: retry after 1", retry_after=1)

@@ -219,6 +219,12 @@ class Rules(Strict):
         return self
 
 
+class Aliases(Strict):
+    """`content/aliases.yaml`: variation ids that were renamed, old → new."""
+
+    aliases: dict[Identifier, Identifier] = Field(default_factory=dict)
+
+
 class Library(Strict):
     """Everything in `content/`, cross-checked: the one object the coaching core is given."""
 
@@ -226,6 +232,8 @@ class Library(Strict):
     programme: Programme
     rules: Rules
     screen: Screen | None = None  # content/red_flags.yaml; None only in small test libraries
+    # Renamed variations, old id → new id (`content/aliases.yaml`): stored ids keep working.
+    aliases: dict[str, str] = Field(default_factory=dict)
 
     def ladder(self, ladder_id: str) -> Ladder:
         for ladder in self.ladders:
@@ -234,13 +242,20 @@ class Library(Strict):
         raise KeyError(ladder_id)
 
     def variation(self, variation_id: str) -> Variation:
+        variation_id = self.aliases.get(variation_id, variation_id)
         for ladder in self.ladders:
             for variation in ladder.variations:
                 if variation.id == variation_id:
                     return variation
         raise KeyError(variation_id)
 
+    def has_variation(self, variation_id: str) -> bool:
+        """False for an id that neither exists nor is an alias: content removed it."""
+        variation_id = self.aliases.get(variation_id, variation_id)
+        return any(v.id == variation_id for ladder in self.ladders for v in ladder.variations)
+
     def ladder_of(self, variation_id: str) -> Ladder:
+        variation_id = self.aliases.get(variation_id, variation_id)
         for ladder in self.ladders:
             if any(v.id == variation_id for v in ladder.variations):
                 return ladder

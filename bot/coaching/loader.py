@@ -16,7 +16,15 @@ from typing import Any, NamedTuple, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.coaching.content import Ladder, Library, Phase, Programme, Rules, Variation
+from bot.coaching.content import (
+    Aliases,
+    Ladder,
+    Library,
+    Phase,
+    Programme,
+    Rules,
+    Variation,
+)
 from bot.coaching.education import Education
 from bot.coaching.screening import SCREEN_FILE, Screen
 from bot.packaged import packaged_dir
@@ -25,6 +33,7 @@ EXERCISES_DIR = "exercises"
 PROGRAMME_FILE = "programme.yaml"
 RULES_FILE = "rules.yaml"
 EDUCATION_FILE = "education.yaml"
+ALIASES_FILE = "aliases.yaml"
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Locator = Callable[[tuple[int | str, ...]], tuple[str | None, str | None]]
@@ -116,15 +125,36 @@ def load_library(content_dir: Path, seeds_dir: Path | None = None) -> Library:
         )
     if seeds_dir is not None:
         problems += _check_sources(ladders, seeds_dir)
+    aliases_path = content_dir / ALIASES_FILE
+    aliases = (  # optional: a library that never renamed anything needs no file
+        _load_model(aliases_path, display(aliases_path), Aliases, _rules_locator, problems)
+        if aliases_path.exists()
+        else Aliases()
+    )
+    if aliases is not None:
+        problems += _check_aliases(aliases, display(aliases_path), ladders)
 
-    if problems or programme is None or rules is None or screen is None:
+    if problems or programme is None or rules is None or screen is None or aliases is None:
         raise ContentError(problems)
     return Library(
         ladders=_in_programme_order(ladders, programme),
         programme=programme,
         rules=rules,
         screen=screen,
+        aliases=aliases.aliases,
     )
+
+
+def _check_aliases(aliases: Aliases, file: str, ladders: list[_LoadedLadder]) -> list[Problem]:
+    """Each old id is gone and points straight at a variation that exists (no chains)."""
+    ids = {variation.id for loaded in ladders for variation in loaded.ladder.variations}
+    problems = []
+    for old, new in aliases.aliases.items():
+        if old in ids:
+            problems.append(Problem(file, "is still a variation; only removed ids", item=old))
+        if new not in ids:
+            problems.append(Problem(file, f"points to {new!r}, which is no variation", item=old))
+    return problems
 
 
 def _load_ladders(

@@ -135,8 +135,6 @@ class ExerciseResult:
     skip_reason: SkipReason | None = None
 
     def __post_init__(self) -> None:
-        if self.skip_reason is not None and not self.skipped:
-            raise ValueError(f"{self.variation_id}: a skip_reason needs skipped=True")
         if self.skipped:
             if self.pain is not None:
                 raise ValueError(f"skipped {self.variation_id}: pain must be None")

@@ -136,7 +136,11 @@ class TrainingSession(Base):
     """One day's session: the plan as prescribed, and which question is open right now."""
 
     __tablename__ = "training_sessions"
-    __table_args__ = (UniqueConstraint("member_id", "local_date"),)
+    __table_args__ = (
+        UniqueConstraint("member_id", "local_date"),
+        # The day-close job finds open sessions of past days (`services/day_close.py`).
+        Index("ix_training_sessions_status_day", "status", "local_date"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
@@ -247,7 +251,7 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(24))
     local_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    sent_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # pruned by age (retention)
 
 
 class ProcessedUpdate(Base):

@@ -18,11 +18,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import InvalidToken, TelegramError
 
+from bot.coaching.content import Library
 from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import current_and_head
 from bot.observability.status import ALERT_STUCK_AFTER, read_backlog
+from bot.services import content_migration
 
 # A webhook delivery error this recent means Telegram cannot reach the bot now.
 RECENT_WEBHOOK_ERROR = timedelta(hours=1)
@@ -45,11 +47,11 @@ async def run_checks(
 ) -> list[Section]:
     """Every section, in the order an operator fixes them."""
     broken = {error.name for error in problems}
-    sections = [
-        _settings_section(settings, problems),
-        await _database_section(settings, broken, now),
-        _content_section(settings, broken),
-    ]
+    database = await _database_section(settings, broken, now)
+    content, library = _content_section(settings, broken)
+    sections = [_settings_section(settings, problems), database, content]
+    if database.ok and library is not None:
+        sections.append(await _stored_content_section(settings, library))
     if online:
         sections.append(await _bot_api_section(settings, broken, now))
     return sections
@@ -131,9 +133,9 @@ def _backlog_problems(details: dict[str, Any], now: datetime) -> list[str]:
     return problems
 
 
-def _content_section(settings: Settings, broken: set[str]) -> Section:
+def _content_section(settings: Settings, broken: set[str]) -> tuple[Section, Library | None]:
     if "CONTENT_DIR" in broken:
-        return _skipped("content", "CONTENT_DIR")
+        return _skipped("content", "CONTENT_DIR"), None
     folder = settings.content_dir or default_content_dir()
     section = Section("content", details={"folder": str(folder)})
     try:
@@ -142,7 +144,7 @@ def _content_section(settings: Settings, broken: set[str]) -> Section:
     except ContentError as error:
         section.problems = [str(problem) for problem in error.problems]
         section.summary = f"{len(section.problems)} problem(s) in {folder}"
-        return section
+        return section, None
     variations = sum(len(ladder.variations) for ladder in library.ladders)
     section.details |= {
         "ladders": len(library.ladders),
@@ -153,6 +155,15 @@ def _content_section(settings: Settings, broken: set[str]) -> Section:
         f"ok ({len(library.ladders)} ladders, {variations} variations, "
         f"{len(library.programme.phases)} phases)"
     )
+    return section, library
+
+
+async def _stored_content_section(settings: Settings, library: Library) -> Section:
+    """Stored programmes and open sessions that name a variation the content no longer has."""
+    section = Section("stored content")
+    section.problems = await content_migration.dangling_report(settings.database_url, library)
+    if not section.ok:
+        section.summary = f"{len(section.problems)} stored reference(s) to missing content"
     return section
 
 

@@ -133,6 +133,8 @@ class BotAPIServer:
         self.command_menus: dict[str, list[dict[str, Any]]] = {}
         self.webhook: dict[str, Any] = {}
         self.chat_admins: dict[int, set[int]] = {}
+        # Group participants who are not admins (the bot itself is counted apart).
+        self.chat_members: dict[int, set[int]] = {}
         self.listeners: list[Callable[[SentMessage], None]] = []
         # Hear a button's answer that has text (Telegram shows it as a toast): chat id, text.
         self.toast_listeners: list[Callable[[int, str], None]] = []
@@ -518,6 +520,26 @@ class BotAPIServer:
 
     async def _api_sendChatAction(self, params: dict[str, Any]) -> bool:
         return True
+
+    def join_group(self, chat_id: int, *user_ids: int) -> None:
+        """These users are now in the group as ordinary (non-admin) participants."""
+        self.chat_members.setdefault(chat_id, set()).update(user_ids)
+
+    def remove_admin(self, chat_id: int, user_id: int) -> None:
+        """An admin is demoted or leaves: Telegram stops listing them at once."""
+        self.chat_admins.get(chat_id, set()).discard(user_id)
+
+    async def _api_getChatMemberCount(self, params: dict[str, Any]) -> int:
+        chat_id = int(params["chat_id"])
+        people = self.chat_admins.get(chat_id, set()) | self.chat_members.get(chat_id, set())
+        return len(people) + 1  # and the bot, which is not an admin here
+
+    async def _api_getChatAdministrators(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        chat_id = int(params["chat_id"])
+        return [
+            await self._api_getChatMember({"chat_id": chat_id, "user_id": user_id})
+            for user_id in sorted(self.chat_admins.get(chat_id, set()))
+        ]
 
     async def _api_getChatMember(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id, user_id = int(params["chat_id"]), int(params["user_id"])

@@ -47,6 +47,7 @@ from bot.services.reminders import (
     claim_due,
     record_deliveries,
 )
+from bot.signed_bot import SigningBot
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +67,8 @@ Render = Callable[[DueMessage], tuple[str, InlineKeyboardMarkup | None]]
 
 
 def fanout_bot(token: str, api_url: str) -> Bot:
-    """The fan-out's own bot: same token and Bot API server, no PTB rate limiter (see above)."""
-    return Bot(
+    """The fan-out's own bot: same token, Bot API server and button signing, no rate limiter."""
+    return SigningBot(
         token,
         base_url=f"{api_url}/bot",
         base_file_url=f"{api_url}/file/bot",

@@ -1,4 +1,4 @@
-"""The few periodic JobQueue jobs: the reminder tick and hourly housekeeping.
+"""The few periodic JobQueue jobs: the reminder tick, closing ended days, and retention.
 
 Not one job per member: APScheduler's memory store inserts in O(n), keeps ~3.7 KiB per job, runs
 due jobs while blocking the event loop, and with its default one-second misfire grace a burst of
@@ -15,13 +15,16 @@ from typing import Any
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
 from bot.scheduling.dispatcher import ReminderDispatcher, Render, fanout_bot
-from bot.services.updates import forget_old_updates
+from bot.services import content_migration, day_close, retention
+from bot.services.members import Flow
 
 log = logging.getLogger(__name__)
 
 REMINDER_TICK_INTERVAL = timedelta(seconds=30)
-HOUSEKEEPING_INTERVAL = timedelta(hours=1)
+RETENTION_INTERVAL = timedelta(days=1)
 HOUSEKEEPING_FIRST = timedelta(minutes=1)
+# A session open at midnight closes within this; the first run is at start-up (after downtime).
+DAY_CLOSE_INTERVAL = timedelta(minutes=10)
 
 
 def _job_options(interval: timedelta) -> dict[str, Any]:
@@ -68,11 +71,46 @@ async def _reminder_tick(context: HipContext) -> None:
         context.application.create_task(dispatcher.tick(), name="reminder fan-out")
 
 
-async def _forget_old_updates(context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        forgotten = await forget_old_updates(session, utcnow())
-    if forgotten:
-        log.info("forgot %d old processed update ids", forgotten)
+async def _prune(context: HipContext) -> None:
+    """Delete what retention says is no longer needed, a short transaction per batch."""
+    rules = retention.Retention.from_settings(context.services.settings)
+    for kind in retention.KINDS:
+        deleted = 0
+        while True:
+            async with context.services.sessionmaker.begin() as session:
+                batch = await retention.delete_batch(session, kind, rules, utcnow())
+            deleted += batch
+            if batch < retention.BATCH_ROWS:
+                break
+        if deleted:
+            log.info("retention: deleted %d old %s", deleted, kind)
+
+
+async def _close_ended_days(context: HipContext) -> None:
+    """Each member in their own short transaction, so no lock is held across the whole run."""
+    services = context.services
+    flow = Flow(services.library, services.settings.default_timezone)
+    async with services.sessionmaker.begin() as session:
+        due = await day_close.members_with_ended_days(session, utcnow(), flow.default_zone)
+    for user_id in due:
+        async with services.sessionmaker.begin() as session:
+            await day_close.close_ended_day(session, flow, user_id, utcnow())
+    if due:
+        log.info("closed the open sessions of %d members whose day had ended", len(due))
+
+
+async def _reconcile_content(context: HipContext) -> None:
+    """Once at start-up: stored programmes follow renamed and removed content (a member each)."""
+    services = context.services
+    async with services.sessionmaker.begin() as session:
+        due = await content_migration.members_to_reconcile(session, services.library)
+    for member_id in due:
+        async with services.sessionmaker.begin() as session:
+            await content_migration.reconcile_member(
+                session, services.library, member_id, utcnow(), services.settings.default_timezone
+            )
+    if due:
+        log.info("brought %d members' programmes in line with changed content", len(due))
 
 
 def schedule_jobs(application: HipApplication, render: Render) -> None:
@@ -91,10 +129,17 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         # APScheduler runs on real time, not on the application's (movable) clock.
         job_kwargs=_job_options(REMINDER_TICK_INTERVAL) | {"next_run_time": datetime.now(UTC)},
     )
+    job_queue.run_once(_reconcile_content, when=timedelta(seconds=1), name="reconcile-content")
     job_queue.run_repeating(
-        _forget_old_updates,
-        interval=HOUSEKEEPING_INTERVAL,
+        _close_ended_days,
+        interval=DAY_CLOSE_INTERVAL,
+        name="close-ended-days",
+        job_kwargs=_job_options(DAY_CLOSE_INTERVAL) | {"next_run_time": utcnow()},
+    )
+    job_queue.run_repeating(
+        _prune,
+        interval=RETENTION_INTERVAL,
         first=HOUSEKEEPING_FIRST,
-        name="forget-old-updates",
-        job_kwargs=_job_options(HOUSEKEEPING_INTERVAL),
+        name="retention",
+        job_kwargs=_job_options(RETENTION_INTERVAL),
     )

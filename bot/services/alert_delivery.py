@@ -44,6 +44,7 @@ class PendingAlert:
 @dataclass(frozen=True)
 class GroupAlerts:
     chat_id: int
+    title: str
     alerts: list[PendingAlert]
 
 
@@ -66,20 +67,23 @@ async def pending_alerts(session: AsyncSession) -> list[GroupAlerts]:
             Alert.member_id,
             CoachGroup.id,
             CoachGroup.chat_id,
+            CoachGroup.title,
         )
         .join(CoachGroup, CoachGroup.id == Alert.coach_group_id)
         .where(Alert.sent_at.is_(None), CoachGroup.is_active.is_(True))
         .order_by(CoachGroup.id, Alert.id)
     )
-    by_group: dict[int, tuple[int, list[tuple[int, str, date, int]]]] = {}
-    for alert_id, kind, day, member_id, group_id, chat_id in result:
-        by_group.setdefault(group_id, (chat_id, []))[1].append((alert_id, kind, day, member_id))
+    by_group: dict[int, tuple[int, str, list[tuple[int, str, date, int]]]] = {}
+    for alert_id, kind, day, member_id, group_id, chat_id, title in result:
+        entry = by_group.setdefault(group_id, (chat_id, title, []))
+        entry[2].append((alert_id, kind, day, member_id))
     batches = []
-    for group_id, (chat_id, alerts) in by_group.items():
+    for group_id, (chat_id, title, alerts) in by_group.items():
         names = await group_names(session, group_id)
         batches.append(
             GroupAlerts(
                 chat_id,
+                title,
                 [
                     PendingAlert(alert_id, AlertKind(kind), names[member_id], day)
                     for alert_id, kind, day, member_id in alerts[:ALERTS_PER_MESSAGE]

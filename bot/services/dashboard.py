@@ -14,7 +14,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -196,13 +196,12 @@ def latest_session(column: Any, *conditions: ColumnElement[bool]) -> Any:
     )
 
 
-def _rows_query(group_id: int, today: date, member_id: int | None) -> Select[Any]:
+def _rows_query(group_id: int, today: date, member_ids: Sequence[int]) -> Select[Any]:
+    """The rows of these members, whose own local day is `today`."""
     recent_from = today - timedelta(days=WEEK - 1)
     previous_from = today - timedelta(days=2 * WEEK - 1)
     window_from = today - timedelta(days=WINDOW_DAYS - 1)
-    shared = _shared_with(group_id)
-    if member_id is not None:
-        shared = and_(shared, Member.id == member_id)
+    shared = and_(_shared_with(group_id), Member.id.in_(member_ids))
     recent = TrainingSession.local_date >= recent_from
     previous = and_(
         TrainingSession.local_date >= previous_from, TrainingSession.local_date < recent_from
@@ -267,20 +266,41 @@ async def restart_days(session: AsyncSession, member_ids: Sequence[int]) -> dict
 
 
 async def dashboard_rows(
-    session: AsyncSession, group_id: int, library: Library, today: date
+    session: AsyncSession, group_id: int, library: Library, now: datetime
 ) -> list[MemberRow]:
     """Every member the group may see, most in need of the coach first, then by name."""
-    rows = await _rows(session, group_id, library, today, member_id=None)
+    rows = await _rows(session, group_id, library, now, member_id=None)
     return sorted(rows, key=lambda row: (row.attention, row.name.casefold()))
 
 
+async def _members_by_day(
+    session: AsyncSession, group_id: int, now: datetime, member_id: int | None
+) -> dict[date, list[int]]:
+    """The members to show, by their own local date: "today", a week and missed days are each
+    member's, not the operator's (at most three dates, so at most three queries)."""
+    shared = _shared_with(group_id)
+    if member_id is not None:
+        shared = and_(shared, Member.id == member_id)
+    by_day: dict[date, list[int]] = {}
+    for found_id, zone in await session.execute(select(Member.id, Member.timezone).where(shared)):
+        by_day.setdefault(now.astimezone(member_zone(zone)).date(), []).append(found_id)
+    return by_day
+
+
 async def _rows(
-    session: AsyncSession, group_id: int, library: Library, today: date, member_id: int | None
+    session: AsyncSession, group_id: int, library: Library, now: datetime, member_id: int | None
 ) -> list[MemberRow]:
-    result = (await session.execute(_rows_query(group_id, today, member_id))).all()
-    labels = _labels([(record.id, record.first_name) for record in result])
+    result: list[tuple[Any, date]] = []
+    by_day = await _members_by_day(session, group_id, now, member_id)
+    for today, ids in sorted(by_day.items()):
+        records = await session.execute(_rows_query(group_id, today, ids))
+        result += [(record, today) for record in records]
+    result.sort(key=lambda found: found[0].id)
+    labels = _labels([(record.id, record.first_name) for record, _ in result])
     # A resume only matters for someone who would otherwise count as missing: ask for those only.
-    maybe_missing = [r.id for r in result if _days_missed(r, today, None) >= MISSED_DAYS_ALERT]
+    maybe_missing = [
+        r.id for r, today in result if _days_missed(r, today, None) >= MISSED_DAYS_ALERT
+    ]
     restarted = await restart_days(session, maybe_missing)
     rungs = {
         variation.id: variation.level
@@ -288,7 +308,7 @@ async def _rows(
         for variation in ladder.variations
     }
     rows = []
-    for record in result:
+    for record, today in result:
         phase, mean_rung = _level(record, rungs)
         rows.append(
             MemberRow(
@@ -417,14 +437,16 @@ async def find_member(session: AsyncSession, group_id: int, typed: str) -> NameM
 
 
 async def member_detail(
-    session: AsyncSession, group_id: int, match: NameMatch, library: Library, today: date
+    session: AsyncSession, group_id: int, match: NameMatch, library: Library, now: datetime
 ) -> MemberDetail | None:
     """One member's dashboard row, recent sessions and the coaching decisions with reasons."""
     if match.member_id is None:
         return None
-    found = await _rows(session, group_id, library, today, member_id=match.member_id)
+    found = await _rows(session, group_id, library, now, member_id=match.member_id)
     if not found or match.name is None:
         return None
+    zone = await session.scalar(select(Member.timezone).where(Member.id == match.member_id))
+    today = now.astimezone(member_zone(zone)).date()
     row = replace(found[0], name=match.name)
     exercises = (
         select(

@@ -31,6 +31,7 @@ from bot.db.models import (
     TrainingSession,
 )
 from bot.services.progress import exercise_decisions, find_member
+from bot.services.spreadsheet import safe_cell
 
 CSV_COLUMNS = (
     "date",
@@ -61,7 +62,7 @@ class MemberExport:
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS)
         writer.writeheader()
-        writer.writerows(self.rows)
+        writer.writerows({key: safe_cell(value) for key, value in row.items()} for row in self.rows)
         # UTF-8 with a byte-order mark, so spreadsheet apps show names like "3-way" correctly.
         return buffer.getvalue().encode("utf-8-sig")
 

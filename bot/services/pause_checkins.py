@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import Status
 from bot.db.models import Member
-from bot.timekeeping import local_date, local_instant
 from bot.services import preferences
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.members import Flow, Reply, find_member, group_title, today_for
 from bot.services.questions import MovedOn, current_question, start_symptom_check
 from bot.services.reminders import lock_for_claim
+from bot.timekeeping import local_date, local_instant
 
 PAUSED = (Status.PAUSED_PAIN.value, Status.STOPPED_RED_FLAG.value)
 ANSWERS = ("resume", "keep", "worse")

@@ -478,6 +478,9 @@ class AnswerOutcome(StrEnum):
     DONE = "done"
     # Already answered, from an earlier day, or the programme is paused: nothing to do.
     CLOSED = "closed"
+    # A snooze that would land after the member's midnight: today's reminder ends, and the next
+    # is tomorrow's usual one (a snoozed reminder of yesterday would arrive already closed).
+    TOMORROW = "tomorrow"
 
 
 @dataclass(frozen=True)
@@ -510,6 +513,9 @@ async def _own_open_reminder(
             select(Reminder, Member)
             .join(Member, Reminder.member_id == Member.id)
             .where(Reminder.id == reminder_id, Member.telegram_user_id == telegram_user_id)
+            # Locked: the fan-out's delivery record (status, nudge) must not land between this
+            # read and the answer's write, or a cleared nudge comes back.
+            .with_for_update()
         )
     ).first()
     if found is None:
@@ -528,19 +534,27 @@ async def _own_open_reminder(
 async def snooze(
     session: AsyncSession, telegram_user_id: int, reminder_id: int, minutes: int, now: datetime
 ) -> ReminderAnswer:
-    """Send today's reminder again in `minutes` (30 or 60); a second tap keeps the first snooze."""
+    """Send today's reminder again in `minutes` (30 or 60); a second tap keeps the first snooze.
+
+    Never into the member's next day: then tomorrow's usual reminder is the next one.
+    """
     if minutes not in SNOOZE_MINUTES:
         raise ValueError(f"snooze is {SNOOZE_MINUTES} minutes, not {minutes}")
     found = await _own_open_reminder(session, telegram_user_id, reminder_id, now)
     if found is None:
         return ReminderAnswer(AnswerOutcome.CLOSED, reminder_id)
     reminder, member = found
+    assert member.timezone is not None
+    later = now + timedelta(minutes=minutes)
+    if local_date(later, ZoneInfo(member.timezone)) != reminder.local_date:
+        reminder.status = ReminderStatus.SKIPPED
+        reminder.nudge_due_at = None
+        return ReminderAnswer(AnswerOutcome.TOMORROW, reminder_id, member.reminder_time)
     if reminder.status != ReminderStatus.PENDING:
         reminder.status = ReminderStatus.PENDING
         reminder.due_at = now + timedelta(minutes=minutes)
         reminder.claimed_at = None
         reminder.nudge_due_at = None
-    assert member.timezone is not None
     at = reminder.due_at.astimezone(ZoneInfo(member.timezone)).time()
     return ReminderAnswer(AnswerOutcome.DONE, reminder_id, at)
 

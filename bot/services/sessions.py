@@ -188,7 +188,7 @@ async def today_for_member(
 
 async def _today(session: AsyncSession, flow: Flow, member: Member, now: datetime) -> list[Reply]:
     today = today_for(member, now, flow.default_zone)
-    await _close_earlier_sessions(session, flow, member, today, now)
+    await close_earlier_sessions(session, flow, member, today, now)
     training = await training_on(session, member, now, flow.default_zone)
     if training is None and _rescreen_due(flow, member, now):
         member.awaiting = Awaiting.WEEKLY_SCREEN.value
@@ -242,10 +242,13 @@ def _exercise_prompt(training: TrainingSession, flow: Flow) -> list[Reply]:
     return [exercise_card(training, flow.library), question]
 
 
-async def _close_earlier_sessions(
+async def close_earlier_sessions(
     session: AsyncSession, flow: Flow, member: Member, today: date, now: datetime
 ) -> None:
-    """A session left open on an earlier day ends with what was done that day."""
+    """A session left open on an earlier day ends with what was done that day.
+
+    Also called by the day-close job (`services/day_close.py`) when the member's day ends.
+    """
     statement = select(TrainingSession).where(
         TrainingSession.member_id == member.id,
         TrainingSession.status == SessionStatus.IN_PROGRESS.value,

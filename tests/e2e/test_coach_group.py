@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CoachGroup
 from bot.services.alerts import AlertKind, record_alert
-from tests.botprocess import BotProcess
+from tests.botprocess import BotProcess, signed
 from tests.coachdata import add_decision, add_group, add_member, add_session, utc_today
 from tests.fakebotapi import FakeBotAPI, SentMessage
 
@@ -236,7 +236,7 @@ async def test_long_groups_page_and_every_press_is_checked(
     answers = len(fake_api.callback_answers)
     since = fake_api.cursor()
     await fake_api.press(nosy, first, "Next")
-    await fake_api.press(coach, first, data=f"dash:{other.id}:0")  # another group's id
+    await fake_api.press(coach, first, data=signed(f"dash:{other.id}:0"))  # another group's id
     await fake_api.press(coach, first, "Next")
     second = await fake_api.wait_for_message(GROUP_ID, since=since, match="page 2/2")
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CoachGroup, DecisionRow
-from tests.botprocess import BotProcess
+from tests.botprocess import BotProcess, signed
 from tests.fakebotapi import FakeBotAPI
 from tests.member_chat import MemberChat, member_row, noon_offset, onboard, snapshot
 
@@ -57,7 +57,7 @@ async def test_onboarding_by_buttons_ends_with_the_plan_and_the_first_reminder(
     summary = await alex.tap("Yes", expect="You're all set")
     assert "Phase 1" in summary.body and "minutes" in summary.body
     assert "Your first reminder comes" in summary.body and "at 08:00" in summary.body
-    assert summary.button("Start today's session")["callback_data"] == "sess:start"
+    assert summary.button("Start today's session")["callback_data"] == signed("sess:start")
 
     answered = fake_api.messages[(confirm.chat_id, confirm.message_id)]
     assert answered.body.endswith("✓ Yes") and not answered.buttons()
@@ -173,7 +173,9 @@ async def test_a_button_from_an_answered_question_has_moved_on(
     first = await ivy.tap("I agree", expect="Safety check 1/16")
     await ivy.tap("No", expect="Safety check 2/16")
     before = await snapshot(sessionmaker, 7110)
-    shown = await ivy.tap_on(first, None, "Safety check 2/16", data="onb:screen:bladder_bowel:yes")
+    shown = await ivy.tap_on(
+        first, None, "Safety check 2/16", data=first.button("Yes")["callback_data"]
+    )
     assert fake_api.callback_answers[-1].get("text") == "That question has moved on"
     assert shown.buttons()
     assert await snapshot(sessionmaker, 7110) == before

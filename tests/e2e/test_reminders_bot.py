@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.coaching import ProgrammeState
 from bot.coaching.content import Library
 from bot.db.models import Alert, CoachGroup, Reminder
-from tests.botprocess import BotProcess
+from tests.botprocess import BotProcess, signed
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (
     add_member,
@@ -72,7 +72,7 @@ async def test_a_due_reminder_arrives_with_its_buttons_and_snooze_moves_it_half_
     await start_bot()
 
     reminder = await fake_api.wait_for_message(6001, match="today's hip routine")
-    assert reminder.button("Start")["callback_data"] == "sess:start"
+    assert reminder.button("Start")["callback_data"] == signed("sess:start")
     labels = [button["text"] for button in reminder.buttons()]
     assert any("30 min" in label for label in labels) and any("1 hour" in label for label in labels)
     assert "Skip today" in labels

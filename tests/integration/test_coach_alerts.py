@@ -197,11 +197,22 @@ async def test_an_alert_never_follows_a_member_into_another_group(
 
 
 class FlakyBot:
-    """Stands in for the Bot in the alert job: fails each send with the next queued error."""
+    """Stands in for the Bot in the alert job: fails each send with the next queued error.
+
+    Its groups hold one admin and the bot: staff-only, so alerts are posted in the group.
+    """
+
+    id = 7
 
     def __init__(self, *errors: Exception) -> None:
         self.errors = list(errors)
         self.sent: list[tuple[int, str]] = []
+
+    async def get_chat_administrators(self, chat_id: int) -> list[SimpleNamespace]:
+        return [SimpleNamespace(user=SimpleNamespace(id=9001, is_bot=False))]
+
+    async def get_chat_member_count(self, chat_id: int) -> int:
+        return 2
 
     async def send_message(self, chat_id: int, text: str) -> None:
         if self.errors:

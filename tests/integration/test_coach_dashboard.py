@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -20,6 +20,8 @@ from tests.coachdata import (
 )
 
 TODAY = date(2026, 3, 20)
+# Noon UTC: TODAY for the members here, who live in UTC unless a test says otherwise.
+NOON = datetime.combine(TODAY, time(12), UTC)
 
 
 def ago(days: int) -> date:
@@ -30,7 +32,7 @@ async def rows_by_name(
     sessionmaker: async_sessionmaker[AsyncSession], group_id: int, library: Library
 ) -> dict[str, dashboard.MemberRow]:
     async with sessionmaker.begin() as session:
-        rows = await dashboard.dashboard_rows(session, group_id, library, TODAY)
+        rows = await dashboard.dashboard_rows(session, group_id, library, NOON)
     return {row.name: row for row in rows}
 
 
@@ -106,7 +108,7 @@ async def test_members_needing_attention_come_first(
         await add_session(session, flagged, ago(0), 2)
 
     async with sessionmaker.begin() as session:
-        rows = await dashboard.dashboard_rows(session, group.id, library, TODAY)
+        rows = await dashboard.dashboard_rows(session, group.id, library, NOON)
 
     assert [row.name for row in rows] == [
         "Zoe",
@@ -186,7 +188,7 @@ async def test_shared_first_names_are_numbered_and_found_by_name(
         await add_member(session, 4, "Bea", group=await add_group(session, -200))
 
     async with sessionmaker.begin() as session:
-        names = [r.name for r in await dashboard.dashboard_rows(session, group.id, library, TODAY)]
+        names = [r.name for r in await dashboard.dashboard_rows(session, group.id, library, NOON)]
         ambiguous = await dashboard.find_member(session, group.id, "ALEX")
         exact = await dashboard.find_member(session, group.id, "alex  2")
         prefix = await dashboard.find_member(session, group.id, "bea")
@@ -215,9 +217,9 @@ async def test_member_detail_lists_recent_sessions_and_decisions_with_reasons(
 
     async with sessionmaker.begin() as session:
         match = await dashboard.find_member(session, group.id, "Alex")
-        detail = await dashboard.member_detail(session, group.id, match, library, TODAY)
+        detail = await dashboard.member_detail(session, group.id, match, library, NOON)
         outsider = dashboard.NameMatch(stranger.id, "Stranger", [])
-        hidden = await dashboard.member_detail(session, group.id, outsider, library, TODAY)
+        hidden = await dashboard.member_detail(session, group.id, outsider, library, NOON)
 
     assert detail is not None
     assert [s.local_date for s in detail.sessions] == [ago(d) for d in range(1, 11)]
@@ -242,7 +244,7 @@ async def test_chart_data_holds_each_days_pain_and_each_weeks_sessions(
         await add_member(session, 2, "Bo", group=group, status="paused_by_member")
 
     async with sessionmaker.begin() as session:
-        rows = await dashboard.dashboard_rows(session, group.id, library, TODAY)
+        rows = await dashboard.dashboard_rows(session, group.id, library, NOON)
         data = await dashboard.chart_data(session, rows, TODAY)
 
     assert data.names == ["Alex", "Bo"]
@@ -251,3 +253,51 @@ async def test_chart_data_holds_each_days_pain_and_each_weeks_sessions(
     assert data.pain[0][-2:] == [6, 4]
     assert data.pain[1] == [None] * 28
     assert data.sessions_per_week == [[1, 0, 0, 2], [0, 0, 0, 0]]
+
+
+@pytest.mark.parametrize(
+    ("utc_time", "missing"),
+    [
+        # 12:00 UTC: Auckland is already on the 21st (01:00), the others still on the 20th.
+        (time(12), {"Auckland"}),
+        # 23:30 UTC: New York (19:30) is the only one still on the 20th.
+        (time(23, 30), {"Berlin", "Kolkata", "Auckland"}),
+    ],
+)
+async def test_each_members_today_is_their_own_seen_from_a_utc_operator(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    library: Library,
+    utc_time: time,
+    missing: set[str],
+) -> None:
+    """Same data for four members: last session on their local 17 March, so on their own 21st
+    three days are missed (18-20), on their 20th only two. Auckland also did one on its 21st."""
+    zones = {
+        "Berlin": "Europe/Berlin",
+        "NewYork": "America/New_York",
+        "Kolkata": "Asia/Kolkata",
+        "Auckland": "Pacific/Auckland",
+    }
+    async with sessionmaker.begin() as session:
+        group = await add_group(session, -100)
+        for number, (name, zone) in enumerate(zones.items(), start=1):
+            member = await add_member(session, number, name, group=group, zone=zone)
+            await add_session(session, member, ago(3), 2)
+    now = datetime.combine(TODAY, utc_time, UTC)
+    async with sessionmaker.begin() as session:
+        rows = {r.name: r for r in await dashboard.dashboard_rows(session, group.id, library, now)}
+
+    assert {name for name, row in rows.items() if row.state is MemberState.MISSING} == missing
+    assert all(row.sessions_7d == 1 for row in rows.values())
+
+
+async def test_a_session_on_a_members_tomorrow_by_utc_counts_as_their_today(
+    sessionmaker: async_sessionmaker[AsyncSession], library: Library
+) -> None:
+    async with sessionmaker.begin() as session:
+        group = await add_group(session, -100)
+        kiwi = await add_member(session, 1, "Kiwi", group=group, zone="Pacific/Auckland")
+        await add_session(session, kiwi, TODAY + timedelta(days=1), 3)  # 01:00 on the 21st there
+    async with sessionmaker.begin() as session:
+        [row] = await dashboard.dashboard_rows(session, group.id, library, NOON)
+    assert row.last_session == TODAY + timedelta(days=1) and row.sessions_7d == 1

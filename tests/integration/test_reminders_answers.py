@@ -23,6 +23,7 @@ from bot.services.reminders import (
     skip_today,
     snooze,
 )
+from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (
     Clock,
@@ -76,10 +77,46 @@ async def test_snooze_sends_the_reminder_again_after_30_minutes_and_not_before(
     await dispatcher.tick()
 
     _, again = fake_api.sent_to(201)
-    assert again.button("Start")["callback_data"] == "sess:start"
+    assert again.button("Start")["callback_data"] == signed("sess:start")
     [reminder] = await reminders_of(sessionmaker, member_id)
     assert reminder.status == ReminderStatus.SENT
     assert reminder.message_id == again.message_id
+
+
+@pytest.mark.parametrize(
+    ("minutes", "outcome", "local_time"),
+    [
+        (30, AnswerOutcome.DONE, time(23, 52)),  # still today in Berlin
+        (60, AnswerOutcome.TOMORROW, time(23, 0)),  # would be 00:22: tomorrow's usual reminder
+    ],
+)
+async def test_a_snooze_never_crosses_the_members_midnight(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    telegram: Bot,
+    fake_api: FakeBotAPI,
+    minutes: int,
+    outcome: AnswerOutcome,
+    local_time: time,
+) -> None:
+    late = utc(2026, 6, 10, 21, 0)  # 23:00 in Berlin
+    async with sessionmaker.begin() as session:
+        member_id = (await add_member(session, 209, at=time(23, 0), next_at=late)).id
+    clock = Clock(late)
+    await make_dispatcher(telegram, sessionmaker, clock).tick()
+    [reminder] = await reminders_of(sessionmaker, member_id)
+
+    async with sessionmaker.begin() as session:
+        answer = await snooze(session, 209, reminder.id, minutes, clock.advance(minutes=22))
+    clock.advance(minutes=minutes)
+    await make_dispatcher(telegram, sessionmaker, clock).tick()
+    reminders = await reminders_of(sessionmaker, member_id)
+
+    assert (answer.outcome, answer.next_local_time) == (outcome, local_time)
+    if outcome is AnswerOutcome.TOMORROW:
+        assert reminders[0].status == ReminderStatus.SKIPPED
+        # No reminder of 10 June arrives on the 11th; tomorrow's is the usual one.
+        assert all(r.local_date != TODAY or r.id == reminder.id for r in reminders)
+        assert len(fake_api.sent_to(209)) == 1
 
 
 async def test_snoozing_for_an_hour_and_tapping_twice_keeps_one_snooze(
@@ -143,7 +180,7 @@ async def test_one_gentle_nudge_three_hours_later_and_none_after_that(
 
     _, nudge = fake_api.sent_to(205)
     assert "nudge" in nudge.body
-    assert nudge.button("Start")["callback_data"] == "sess:start"
+    assert nudge.button("Start")["callback_data"] == signed("sess:start")
 
 
 async def test_no_nudge_once_todays_session_has_started(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
 from bot.services.reminders import ReminderStatus, reschedule
+from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.reminder_data import (
     Clock,
@@ -50,7 +51,7 @@ async def test_a_due_reminder_goes_out_once_with_its_buttons_and_the_next_day_is
 
     [message] = fake_api.sent_to(101)
     assert "Alex" in message.body
-    assert message.button("Start")["callback_data"] == "sess:start"
+    assert message.button("Start")["callback_data"] == signed("sess:start")
     assert message.button("30 min") and message.button("1 hour") and message.button("Skip")
     assert report.sent == 1
     [reminder] = await reminders_of(sessionmaker, member.id)
