@@ -22,7 +22,8 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import DecisionRow, Member, TrainingSession
 from bot.playground.command import is_loopback
 from bot.playground.runner import TOKEN, Playground
-from bot.playground.web import ALEX, GROUP_CHAT_ID, ROBIN
+from bot.playground.web import ALEX, GROUP_CHAT_ID, GROUP_TITLE, JO, ROBIN
+from handlers import coach_texts
 from tests.fakebotapi import FakeBotAPI
 from tests.member_chat import MemberChat, noon_offset, onboard
 
@@ -134,16 +135,14 @@ async def test_the_demo_seed_gives_the_coach_group_weeks_of_real_history(
     seeded = Playground(tmp_path / "playground", library, seed_demo=True, server=api)
     await seeded.start()
     try:
-        # Priya stopped four days ago: the missed-days job, run at start, tells the group.
-        alert = await api.wait_for_message(GROUP_CHAT_ID, match="Priya", timeout=30)
+        # Priya stopped four days ago: the missed-days job, run at start, tells the coach.
+        alert = await api.wait_for_message(ROBIN.user_id, match="Priya", timeout=30)
         assert "3 days" in alert.body
         since = api.cursor()
         await api.send_text(
-            api.user(ROBIN.user_id, ROBIN.name),
-            "/dashboard",
-            chat=api.group_chat(GROUP_CHAT_ID, "Back club coaches"),
+            api.user(ROBIN.user_id, ROBIN.name), "/dashboard", chat=api.group_chat(GROUP_CHAT_ID)
         )
-        board = await api.wait_for_message(GROUP_CHAT_ID, since=since, match="3 members")
+        board = await api.wait_for_message(ROBIN.user_id, since=since, match="3 members")
         assert all(name in board.body for name in ("Maya", "Tom", "Priya"))
     finally:
         await seeded.close()
@@ -168,6 +167,41 @@ async def test_the_demo_seed_gives_the_coach_group_weeks_of_real_history(
     assert sessions_per_member["Maya"] > sessions_per_member["Tom"] > 10
     assert sessions_per_member["Priya"] < sessions_per_member["Maya"]
     assert progressions and progressions > 0
+
+
+async def test_in_the_demo_group_only_robin_the_admin_gets_member_data_in_his_own_chat(
+    tmp_path: Path, library: Library
+) -> None:
+    """The playground's coach group has a non-admin (Jo), so it is not staff-only: Robin, who
+    has started the bot, gets the alert and the dashboard privately; the group and Jo get none."""
+    api = FakeBotAPI(TOKEN)
+    seeded = Playground(tmp_path / "playground", library, seed_demo=True, server=api)
+    await seeded.start()
+    try:
+        group = api.group_chat(GROUP_CHAT_ID, GROUP_TITLE)
+        robin, jo = api.user(ROBIN.user_id, ROBIN.name), api.user(JO.user_id, JO.name)
+        await api.wait_for_message(ROBIN.user_id, match="Priya", timeout=30)
+        since = api.cursor()
+        await api.send_text(robin, "/dashboard", chat=group)
+        await api.wait_for_message(ROBIN.user_id, since=since, match="3 members")
+        chart = await api.wait_for_message(
+            ROBIN.user_id, since=since, match=lambda m: m.method == "sendPhoto"
+        )
+        assert chart.caption
+        await api.send_text(jo, "/dashboard", chat=group)
+        await api.wait_for_message(GROUP_CHAT_ID, since=since, match="only this group's admins")
+        barrier = api.cursor()  # updates are handled one at a time: /help answers after them
+        await api.send_text(jo, "/help", chat=api.private_chat(jo))
+        help_text = await api.wait_for_message(JO.user_id, since=barrier)
+    finally:
+        await seeded.close()
+        clock.set_offset(timedelta(0))
+
+    assert [m.body for m in api.sent_to(GROUP_CHAT_ID)] == [
+        coach_texts.SENT_PRIVATELY,
+        coach_texts.NOT_ADMIN,
+    ]
+    assert api.sent_to(JO.user_id) == [help_text]  # and nothing about any member
 
 
 async def test_export_files_download_from_the_page(playground: Playground) -> None:
