@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 from bot import clock
 from bot.coaching.content import Library
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import DecisionRow, Member, TrainingSession
+from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
 from bot.playground.command import is_loopback
 from bot.playground.runner import TOKEN, Playground
 from bot.playground.web import ALEX, GROUP_CHAT_ID, GROUP_TITLE, JO, ROBIN
@@ -105,6 +106,53 @@ async def test_a_day_forward_then_reset_starts_over_on_the_real_clock(
     # Alex is a stranger again: /start asks for consent, not "welcome back".
     welcome = await alex.say("/start", expect="I'm hipcoach")
     assert welcome.button("I agree")
+
+
+async def test_a_day_forward_closes_a_half_done_session_with_what_was_done(
+    playground: Playground, library: Library
+) -> None:
+    api = playground.server
+    assert isinstance(api, FakeBotAPI)
+    alex = MemberChat(api, ALEX.user_id, ALEX.name)
+    summary = await onboard(alex, zone=noon_offset())  # about noon: +1 day is the next day
+    await alex.tap_on(summary, "Start today's session", "how many reps")
+    await alex.tap("All", "right now, 0–10")
+    await alex.tap("1", "Exercise 2 of")
+    yesterday, _, _ = await session_of(playground)
+
+    await post(playground, "/pg/clock", {"jump": "day"})
+
+    # The day-close job ran in the jump, before Alex says anything: one exercise counts, the
+    # rest is recorded as not done.
+    closed, results, decided = await session_of(playground)
+    assert (closed.id, closed.status, closed.max_pain) == (yesterday.id, "stopped", 1)
+    assert closed.finished_at is not None and len(closed.plan) > 1
+    assert [skipped for _, skipped in results] == [False] and results[0][0]
+    assert decided  # the coaching core decided after it, as after a stopped session
+    # Alex sees a fresh session of the new day, not yesterday's second exercise.
+    await alex.say("/today", expect="Exercise 1 of")
+    today, _, _ = await session_of(playground)
+    assert today.id != closed.id and today.local_date == closed.local_date + timedelta(days=1)
+
+
+async def session_of(
+    playground: Playground,
+) -> tuple[TrainingSession, list[tuple[Any, ...]], int]:
+    """The latest training session, its results (reps done, skipped) and how many decisions
+    were made after it, as stored now."""
+    assert playground.application is not None
+    async with playground.application.bot_data.sessionmaker() as session:
+        found = await session.scalar(select(TrainingSession).order_by(TrainingSession.id.desc()))
+        assert found is not None
+        results = await session.execute(
+            select(ExerciseResultRow.reps_done, ExerciseResultRow.skipped)
+            .where(ExerciseResultRow.session_id == found.id)
+            .order_by(ExerciseResultRow.position)
+        )
+        decided = await session.scalar(
+            select(func.count()).select_from(DecisionRow).where(DecisionRow.session_id == found.id)
+        )
+        return found, [tuple(row) for row in results], decided or 0
 
 
 async def test_another_site_cannot_post_a_form_to_reset_the_playground(
