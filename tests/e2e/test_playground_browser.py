@@ -318,7 +318,8 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
             By.CSS_SELECTOR, f"li.msg.bot[data-chat='{GROUP_CHAT_ID}'] img"
         )
         assert not bot_texts(driver, JO.user_id)
-        if shot := os.environ.get("HIPCOACH_SCREENSHOT"):
+        if shot := os.environ.get("HIPCOACH_SCREENSHOT"):  # Robin's dashboard, chart and all
+            driver.set_window_size(DESKTOP[0], 1000)
             open_room(driver, robin)
             WebDriverWait(driver, WAIT).until(lambda d: image_loaded(d, robin))
             driver.save_screenshot(shot)
