@@ -9,7 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSessio
 from bot.playground.command import is_loopback
 from bot.playground.runner import TOKEN, Playground
 from bot.playground.web import ALEX, GROUP_CHAT_ID, GROUP_TITLE, JO, ROBIN
+from bot.scheduling.jobs import DAY_CLOSE_INTERVAL
 from handlers import coach_texts
 from tests.fakebotapi import FakeBotAPI
 from tests.member_chat import MemberChat, noon_offset, onboard
@@ -292,6 +293,12 @@ async def test_a_restart_keeps_the_member_and_the_clock_and_answers_new_messages
     await again.start()
     try:
         assert clock.offset() >= timedelta(hours=1)
+        # The day close runs at start-up (what ended while it was down), not once real time
+        # has caught up with the clock's lead: the scheduler keeps real time.
+        assert again.application is not None and again.application.job_queue is not None
+        [day_close] = again.application.job_queue.get_jobs_by_name("close-ended-days")
+        assert day_close.next_t is not None
+        assert day_close.next_t - datetime.now(UTC) <= DAY_CLOSE_INTERVAL
         api = again.server
         assert isinstance(api, FakeBotAPI)
         # The chats are as they were, and their buttons still work.
