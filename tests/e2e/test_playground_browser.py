@@ -42,6 +42,8 @@ WAIT = 30.0
 SCREENSHOTS = Path("test-screenshots")
 PHONE = (412, 860)
 DESKTOP = (1000, 680)
+# Everything the playground process printed (its log), saved beside a failure's screenshot.
+OUTPUT: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -59,16 +61,21 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-    seen: list[str] = []
+    OUTPUT.clear()
+
+    def read() -> None:
+        for line in stdout:
+            OUTPUT.append(line)
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
     url = None
     while url is None:
         try:
             line = lines.get(timeout=START_TIMEOUT)
         except queue.Empty:
             process.kill()
-            pytest.fail(f"the playground did not start:\n{''.join(seen)}")
-        seen.append(line)
+            pytest.fail(f"the playground did not start:\n{''.join(OUTPUT)}")
         if found := re.search(r"open (http://127\.0\.0\.1:\d+)/", line):
             url = found.group(1)
     yield url
@@ -102,7 +109,8 @@ def screenshot_on_failure(driver: WebDriver, name: str) -> Iterator[None]:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         driver.save_screenshot(str(path))
-        print(f"screenshot of the failing page: {path}")
+        path.with_suffix(".log").write_text("".join(OUTPUT))
+        print(f"screenshot of the failing page: {path}, the playground's log beside it")
         raise
 
 
