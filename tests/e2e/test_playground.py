@@ -70,6 +70,26 @@ async def post(playground: Playground, path: str, body: dict[str, object]) -> di
         return await response.json()
 
 
+async def session_of(
+    playground: Playground,
+) -> tuple[TrainingSession, list[tuple[Any, ...]], int]:
+    """The latest training session, its results (reps done, skipped) and how many decisions
+    were made after it, as stored now."""
+    assert playground.application is not None
+    async with playground.application.bot_data.sessionmaker() as session:
+        found = await session.scalar(select(TrainingSession).order_by(TrainingSession.id.desc()))
+        assert found is not None
+        results = await session.execute(
+            select(ExerciseResultRow.reps_done, ExerciseResultRow.skipped)
+            .where(ExerciseResultRow.session_id == found.id)
+            .order_by(ExerciseResultRow.position)
+        )
+        decided = await session.scalar(
+            select(func.count()).select_from(DecisionRow).where(DecisionRow.session_id == found.id)
+        )
+        return found, [tuple(row) for row in results], decided or 0
+
+
 async def test_next_reminder_moves_the_clock_and_the_reminder_arrives_at_once(
     playground: Playground,
 ) -> None:
@@ -110,7 +130,7 @@ async def test_a_day_forward_then_reset_starts_over_on_the_real_clock(
 
 
 async def test_a_day_forward_closes_a_half_done_session_with_what_was_done(
-    playground: Playground, library: Library
+    playground: Playground,
 ) -> None:
     api = playground.server
     assert isinstance(api, FakeBotAPI)
@@ -123,8 +143,8 @@ async def test_a_day_forward_closes_a_half_done_session_with_what_was_done(
 
     await post(playground, "/pg/clock", {"jump": "day"})
 
-    # The day-close job ran in the jump, before Alex says anything: one exercise counts, the
-    # rest is recorded as not done.
+    # The day-close job ran in the jump, before Alex says anything: the session is stopped with
+    # the one exercise done counted (the others have no result: not done), and decided on.
     closed, results, decided = await session_of(playground)
     assert (closed.id, closed.status, closed.max_pain) == (yesterday.id, "stopped", 1)
     assert closed.finished_at is not None and len(closed.plan) > 1
@@ -134,26 +154,6 @@ async def test_a_day_forward_closes_a_half_done_session_with_what_was_done(
     await alex.say("/today", expect="Exercise 1 of")
     today, _, _ = await session_of(playground)
     assert today.id != closed.id and today.local_date == closed.local_date + timedelta(days=1)
-
-
-async def session_of(
-    playground: Playground,
-) -> tuple[TrainingSession, list[tuple[Any, ...]], int]:
-    """The latest training session, its results (reps done, skipped) and how many decisions
-    were made after it, as stored now."""
-    assert playground.application is not None
-    async with playground.application.bot_data.sessionmaker() as session:
-        found = await session.scalar(select(TrainingSession).order_by(TrainingSession.id.desc()))
-        assert found is not None
-        results = await session.execute(
-            select(ExerciseResultRow.reps_done, ExerciseResultRow.skipped)
-            .where(ExerciseResultRow.session_id == found.id)
-            .order_by(ExerciseResultRow.position)
-        )
-        decided = await session.scalar(
-            select(func.count()).select_from(DecisionRow).where(DecisionRow.session_id == found.id)
-        )
-        return found, [tuple(row) for row in results], decided or 0
 
 
 async def test_another_site_cannot_post_a_form_to_reset_the_playground(
