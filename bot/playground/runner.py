@@ -192,7 +192,8 @@ class Playground:
             await application.post_shutdown(application)
 
     async def _run_jobs(self) -> None:
-        """Every periodic job (reminder tick, alerts, missed days, housekeeping), now."""
+        """Every periodic job, now: the reminder tick (reminders, nudges, alerts), the close of
+        sessions whose day has ended, retention; so a jump past midnight closes yesterday."""
         application = self.application
         if application is None or application.job_queue is None:
             return

@@ -79,9 +79,15 @@ class ChatPage:
         self._rooms = {room.chat_id: room for room in ROOMS}
         server.listeners.append(self._bot_sent)
         server.toast_listeners.append(self._toast)
+        # The group as Telegram reports it: its admins, and everyone else as a plain participant,
+        # so the bot sees a group with a non-admin in it and keeps member data out of it. Every
+        # persona has pressed Start in their private chat (the local server lets the bot write to
+        # each), as a coach who has set up has: dashboards and alerts reach Robin there.
         for room in ROOMS:
-            if room.admins:
+            if room.kind == "group":
                 server.chat_admins[room.chat_id] = set(room.admins)
+                others = (p.user_id for p in room.people if p.user_id not in room.admins)
+                server.join_group(room.chat_id, *others)
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self._index)

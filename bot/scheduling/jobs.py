@@ -134,7 +134,7 @@ def schedule_jobs(application: HipApplication, render: Render) -> None:
         _close_ended_days,
         interval=DAY_CLOSE_INTERVAL,
         name="close-ended-days",
-        job_kwargs=_job_options(DAY_CLOSE_INTERVAL) | {"next_run_time": utcnow()},
+        job_kwargs=_job_options(DAY_CLOSE_INTERVAL) | {"next_run_time": datetime.now(UTC)},
     )
     job_queue.run_repeating(
         _prune,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -19,10 +20,12 @@ from sqlalchemy import func, select
 from bot import clock
 from bot.coaching.content import Library
 from bot.db.engine import create_engine, create_sessionmaker
-from bot.db.models import DecisionRow, Member, TrainingSession
+from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
 from bot.playground.command import is_loopback
 from bot.playground.runner import TOKEN, Playground
-from bot.playground.web import ALEX, GROUP_CHAT_ID, ROBIN
+from bot.playground.web import ALEX, GROUP_CHAT_ID, GROUP_TITLE, JO, ROBIN
+from bot.scheduling.jobs import DAY_CLOSE_INTERVAL
+from handlers import coach_texts
 from tests.fakebotapi import FakeBotAPI
 from tests.member_chat import MemberChat, noon_offset, onboard
 
@@ -67,6 +70,26 @@ async def post(playground: Playground, path: str, body: dict[str, object]) -> di
         return await response.json()
 
 
+async def session_of(
+    playground: Playground,
+) -> tuple[TrainingSession, list[tuple[Any, ...]], int]:
+    """The latest training session, its results (reps done, skipped) and how many decisions
+    were made after it, as stored now."""
+    assert playground.application is not None
+    async with playground.application.bot_data.sessionmaker() as session:
+        found = await session.scalar(select(TrainingSession).order_by(TrainingSession.id.desc()))
+        assert found is not None
+        results = await session.execute(
+            select(ExerciseResultRow.reps_done, ExerciseResultRow.skipped)
+            .where(ExerciseResultRow.session_id == found.id)
+            .order_by(ExerciseResultRow.position)
+        )
+        decided = await session.scalar(
+            select(func.count()).select_from(DecisionRow).where(DecisionRow.session_id == found.id)
+        )
+        return found, [tuple(row) for row in results], decided or 0
+
+
 async def test_next_reminder_moves_the_clock_and_the_reminder_arrives_at_once(
     playground: Playground,
 ) -> None:
@@ -106,6 +129,33 @@ async def test_a_day_forward_then_reset_starts_over_on_the_real_clock(
     assert welcome.button("I agree")
 
 
+async def test_a_day_forward_closes_a_half_done_session_with_what_was_done(
+    playground: Playground,
+) -> None:
+    api = playground.server
+    assert isinstance(api, FakeBotAPI)
+    alex = MemberChat(api, ALEX.user_id, ALEX.name)
+    summary = await onboard(alex, zone=noon_offset())  # about noon: +1 day is the next day
+    await alex.tap_on(summary, "Start today's session", "how many reps")
+    await alex.tap("All", "right now, 0–10")
+    await alex.tap("1", "Exercise 2 of")
+    yesterday, _, _ = await session_of(playground)
+
+    await post(playground, "/pg/clock", {"jump": "day"})
+
+    # The day-close job ran in the jump, before Alex says anything: the session is stopped with
+    # the one exercise done counted (the others have no result: not done), and decided on.
+    closed, results, decided = await session_of(playground)
+    assert (closed.id, closed.status, closed.max_pain) == (yesterday.id, "stopped", 1)
+    assert closed.finished_at is not None and len(closed.plan) > 1
+    assert [skipped for _, skipped in results] == [False] and results[0][0]
+    assert decided  # the coaching core decided after it, as after a stopped session
+    # Alex sees a fresh session of the new day, not yesterday's second exercise.
+    await alex.say("/today", expect="Exercise 1 of")
+    today, _, _ = await session_of(playground)
+    assert today.id != closed.id and today.local_date == closed.local_date + timedelta(days=1)
+
+
 async def test_another_site_cannot_post_a_form_to_reset_the_playground(
     playground: Playground,
 ) -> None:
@@ -134,16 +184,14 @@ async def test_the_demo_seed_gives_the_coach_group_weeks_of_real_history(
     seeded = Playground(tmp_path / "playground", library, seed_demo=True, server=api)
     await seeded.start()
     try:
-        # Priya stopped four days ago: the missed-days job, run at start, tells the group.
-        alert = await api.wait_for_message(GROUP_CHAT_ID, match="Priya", timeout=30)
+        # Priya stopped four days ago: the missed-days job, run at start, tells the coach.
+        alert = await api.wait_for_message(ROBIN.user_id, match="Priya", timeout=30)
         assert "3 days" in alert.body
         since = api.cursor()
         await api.send_text(
-            api.user(ROBIN.user_id, ROBIN.name),
-            "/dashboard",
-            chat=api.group_chat(GROUP_CHAT_ID, "Back club coaches"),
+            api.user(ROBIN.user_id, ROBIN.name), "/dashboard", chat=api.group_chat(GROUP_CHAT_ID)
         )
-        board = await api.wait_for_message(GROUP_CHAT_ID, since=since, match="3 members")
+        board = await api.wait_for_message(ROBIN.user_id, since=since, match="3 members")
         assert all(name in board.body for name in ("Maya", "Tom", "Priya"))
     finally:
         await seeded.close()
@@ -168,6 +216,41 @@ async def test_the_demo_seed_gives_the_coach_group_weeks_of_real_history(
     assert sessions_per_member["Maya"] > sessions_per_member["Tom"] > 10
     assert sessions_per_member["Priya"] < sessions_per_member["Maya"]
     assert progressions and progressions > 0
+
+
+async def test_in_the_demo_group_only_robin_the_admin_gets_member_data_in_his_own_chat(
+    tmp_path: Path, library: Library
+) -> None:
+    """The playground's coach group has a non-admin (Jo), so it is not staff-only: Robin, who
+    has started the bot, gets the alert and the dashboard privately; the group and Jo get none."""
+    api = FakeBotAPI(TOKEN)
+    seeded = Playground(tmp_path / "playground", library, seed_demo=True, server=api)
+    await seeded.start()
+    try:
+        group = api.group_chat(GROUP_CHAT_ID, GROUP_TITLE)
+        robin, jo = api.user(ROBIN.user_id, ROBIN.name), api.user(JO.user_id, JO.name)
+        await api.wait_for_message(ROBIN.user_id, match="Priya", timeout=30)
+        since = api.cursor()
+        await api.send_text(robin, "/dashboard", chat=group)
+        await api.wait_for_message(ROBIN.user_id, since=since, match="3 members")
+        chart = await api.wait_for_message(
+            ROBIN.user_id, since=since, match=lambda m: m.method == "sendPhoto"
+        )
+        assert chart.caption
+        await api.send_text(jo, "/dashboard", chat=group)
+        await api.wait_for_message(GROUP_CHAT_ID, since=since, match="only this group's admins")
+        barrier = api.cursor()  # updates are handled one at a time: /help answers after them
+        await api.send_text(jo, "/help", chat=api.private_chat(jo))
+        help_text = await api.wait_for_message(JO.user_id, since=barrier)
+    finally:
+        await seeded.close()
+        clock.set_offset(timedelta(0))
+
+    assert [m.body for m in api.sent_to(GROUP_CHAT_ID)] == [
+        coach_texts.SENT_PRIVATELY,
+        coach_texts.NOT_ADMIN,
+    ]
+    assert api.sent_to(JO.user_id) == [help_text]  # and nothing about any member
 
 
 async def test_export_files_download_from_the_page(playground: Playground) -> None:
@@ -210,6 +293,12 @@ async def test_a_restart_keeps_the_member_and_the_clock_and_answers_new_messages
     await again.start()
     try:
         assert clock.offset() >= timedelta(hours=1)
+        # The day close runs at start-up (what ended while it was down), not once real time
+        # has caught up with the clock's lead: the scheduler keeps real time.
+        assert again.application is not None and again.application.job_queue is not None
+        [day_close] = again.application.job_queue.get_jobs_by_name("close-ended-days")
+        assert day_close.next_t is not None
+        assert day_close.next_t - datetime.now(UTC) <= DAY_CLOSE_INTERVAL
         api = again.server
         assert isinstance(api, FakeBotAPI)
         # The chats are as they were, and their buttons still work.

@@ -3,8 +3,10 @@ driven by Selenium, through the page only, as a visitor would use it.
 
 One walk through the product: a member onboards by pressing buttons and typing, does a whole
 session, sees the /progress chart, moves the clock to their next reminder and gets it; then the
-coach group (seeded with `--seed demo`) runs /dashboard from the command menu. Every wait is for
-something to appear on the page. A failing step leaves a screenshot in `test-screenshots/`.
+coach group (seeded with `--seed demo`) runs /dashboard from the command menu: Robin, the admin,
+gets it and Priya's missed-days alert in his private chat; the group and Jo, who is not an admin,
+see no member's data. Every wait is for something to appear on the page. A failing step leaves
+a screenshot in `test-screenshots/`.
 Set HIPCOACH_SCREENSHOT=docs/playground.png to refresh the README's picture.
 """
 
@@ -40,6 +42,8 @@ WAIT = 30.0
 SCREENSHOTS = Path("test-screenshots")
 PHONE = (412, 860)
 DESKTOP = (1000, 680)
+# Everything the playground process printed (its log), saved beside a failure's screenshot.
+OUTPUT: list[str] = []
 
 
 @pytest.fixture(scope="module")
@@ -57,16 +61,21 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     lines: queue.Queue[str] = queue.Queue()
     assert process.stdout is not None
     stdout = process.stdout
-    threading.Thread(target=lambda: [lines.put(line) for line in stdout], daemon=True).start()
-    seen: list[str] = []
+    OUTPUT.clear()
+
+    def read() -> None:
+        for line in stdout:
+            OUTPUT.append(line)
+            lines.put(line)
+
+    threading.Thread(target=read, daemon=True).start()
     url = None
     while url is None:
         try:
             line = lines.get(timeout=START_TIMEOUT)
         except queue.Empty:
             process.kill()
-            pytest.fail(f"the playground did not start:\n{''.join(seen)}")
-        seen.append(line)
+            pytest.fail(f"the playground did not start:\n{''.join(OUTPUT)}")
         if found := re.search(r"open (http://127\.0\.0\.1:\d+)/", line):
             url = found.group(1)
     yield url
@@ -100,7 +109,8 @@ def screenshot_on_failure(driver: WebDriver, name: str) -> Iterator[None]:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         driver.save_screenshot(str(path))
-        print(f"screenshot of the failing page: {path}")
+        path.with_suffix(".log").write_text("".join(OUTPUT))
+        print(f"screenshot of the failing page: {path}, the playground's log beside it")
         raise
 
 
@@ -110,6 +120,15 @@ def bot_texts(driver: WebDriver, chat_id: int) -> list[str]:
     return driver.execute_script(
         "return [...document.querySelectorAll(`li.msg.bot[data-chat='${arguments[0]}']`)]"
         ".map(li => li.textContent)",
+        chat_id,
+    )
+
+
+def said(driver: WebDriver, chat_id: int) -> list[str]:
+    """Only the words of each bot message in a chat (no sender, time or buttons), to compare."""
+    return driver.execute_script(
+        "return [...document.querySelectorAll(`li.msg.bot[data-chat='${arguments[0]}']`)]"
+        ".map(li => li.querySelector('.text')?.textContent ?? '')",
         chat_id,
     )
 
@@ -212,13 +231,16 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
         open_room(driver, alex)
         type_text(driver, "/start")
         wait_for(driver, alex, "I agree")
-        tap_and_wait(driver, alex, "I agree", "Safety check 1/7")
-        for number in range(2, 8):
-            tap_and_wait(driver, alex, "No", f"Safety check {number}/7")
-        tap_and_wait(driver, alex, "No", "How much does your back hurt")
+        first = tap_and_wait(driver, alex, "I agree", "Safety check 1/")
+        found = re.search(r"Safety check 1/(\d+)", bot_texts(driver, alex)[first])
+        assert found, "the safety check says how many questions it has"
+        total = int(found.group(1))
+        for number in range(2, total + 1):
+            tap_and_wait(driver, alex, "No", f"Safety check {number}/{total}")
+        tap_and_wait(driver, alex, "No", "How much pain do you have")
         tap_and_wait(driver, alex, "3", "How active")
         # The answered question was edited in place: one copy, showing the answer, no buttons.
-        asked = [t for t in bot_texts(driver, alex) if "How much does your back hurt" in t]
+        asked = [t for t in bot_texts(driver, alex) if "How much pain do you have" in t]
         assert len(asked) == 1 and "✓ 3" in asked[0] and "edited" in asked[0]
         before = press(driver, alex, "")  # an empty label matches the first activity level
         wait_for(driver, alex, "Which of these do you have", after=before)
@@ -239,7 +261,7 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
                 label = "All"
             elif "full holds" in question:
                 label = "Yes"
-            elif "pain now" in question:
+            elif "right now, 0–10" in question:
                 label = "1"
             else:
                 break
@@ -265,34 +287,49 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
         assert "routine" in reminder
 
     with screenshot_on_failure(driver, "dashboard"):
+        robin, names = ROBIN.user_id, ("Maya", "Tom", "Priya")
+        # The demo seed's missed-days alert for Priya reached Robin, the admin, in his own chat.
+        assert "3 days" in text_of(driver, robin, "Priya")
         driver.set_window_size(*DESKTOP)
         open_room(driver, GROUP_CHAT_ID)
         assert "active" in driver.find_element(
-            By.CSS_SELECTOR, f"#senders [data-as='{ROBIN.user_id}']"
+            By.CSS_SELECTOR, f"#senders [data-as='{robin}']"
         ).get_attribute("class")
+        in_group, in_robins = len(said(driver, GROUP_CHAT_ID)), len(bot_texts(driver, robin))
         driver.find_element(By.ID, "menu-button").click()
         driver.find_element(By.CSS_SELECTOR, "#menu [data-command='dashboard']").click()
-        # Until coach privacy lands the dashboard is posted in the group; afterwards it goes to
-        # the admin's private chat and the group is told so. Either way it reaches the admin.
-        WebDriverWait(driver, WAIT).until(
-            lambda d: any(
-                "Back club coaches" in text and "Maya" in text
-                for chat in (GROUP_CHAT_ID, ROBIN.user_id)
-                for text in bot_texts(d, chat)
-            )
-        )
-        assert not bot_texts(driver, JO.user_id)
+        # The group has a non-admin (Jo): the dashboard goes to Robin's private chat, which he
+        # has started (every playground persona has), and the group is told only that.
+        board = text_of(driver, robin, "Back club coaches", after=in_robins)
+        assert all(name in board for name in names)
+        WebDriverWait(driver, WAIT).until(lambda d: image_loaded(d, robin))
+        wait_for(driver, GROUP_CHAT_ID, "Sent to you privately", after=in_group)
+        assert said(driver, GROUP_CHAT_ID)[in_group:] == ["Sent to you privately."]
         # The dashboard's HTML parse mode is rendered, not shown as tags.
         bold = driver.execute_script(
             "return [...document.querySelectorAll('li.msg.bot b')].map(b => b.textContent)"
         )
         assert "Back club coaches" in bold
-        assert not any("<b>" in text for text in bot_texts(driver, GROUP_CHAT_ID))
-        before = len(bot_texts(driver, GROUP_CHAT_ID))
+        assert not any("<b>" in text for text in bot_texts(driver, robin))
+
+        in_group = len(said(driver, GROUP_CHAT_ID))
         driver.find_element(By.CSS_SELECTOR, f"#senders [data-as='{JO.user_id}']").click()
         type_text(driver, "/dashboard")
-        wait_for(driver, GROUP_CHAT_ID, "only this group's admins", after=before)
-        if shot := os.environ.get("HIPCOACH_SCREENSHOT"):
+        wait_for(driver, GROUP_CHAT_ID, "only this group's admins", after=in_group)
+        assert said(driver, GROUP_CHAT_ID)[in_group:] == [
+            "Sorry, only this group's admins can see the dashboard."
+        ]
+        # No member's data anywhere Jo can read: not in the group, not in Jo's own chat.
+        group_texts = bot_texts(driver, GROUP_CHAT_ID)
+        assert not any(name in text for name in names for text in group_texts)
+        assert not driver.find_elements(
+            By.CSS_SELECTOR, f"li.msg.bot[data-chat='{GROUP_CHAT_ID}'] img"
+        )
+        assert not bot_texts(driver, JO.user_id)
+        if shot := os.environ.get("HIPCOACH_SCREENSHOT"):  # Robin's dashboard, chart and all
+            driver.set_window_size(DESKTOP[0], 1000)
+            open_room(driver, robin)
+            WebDriverWait(driver, WAIT).until(lambda d: image_loaded(d, robin))
             driver.save_screenshot(shot)
 
 

@@ -239,7 +239,12 @@ async function control(path, body) {
 }
 
 // ---- start-up and live updates ---------------------------------------------------------------
+// Events that arrive while the state loads wait for it: the state may predate them, and
+// rendering it wipes the chats, so a message sent just then would otherwise vanish.
+let queued = null;
+
 async function load() {
+  queued = [];
   const data = await (await fetch("/pg/state")).json();
   state.rooms = data.rooms;
   state.menus = data.menus;
@@ -250,7 +255,16 @@ async function load() {
   state.unread = {};
   showClock(data.clock);
   openRoom(state.current);
+  const late = queued;
+  queued = null;
+  late.forEach(handle);
   document.body.dataset.ready = "yes";
+}
+
+function handle(event) {
+  if (event.type === "entry") render(event.entry);
+  else if (event.type === "clock") showClock(event.clock);
+  else if (event.type === "reset") { state.unread = {}; load(); }
 }
 
 function listen() {
@@ -259,9 +273,8 @@ function listen() {
   events.onerror = () => { $("#offline").hidden = false; };
   events.onmessage = (message) => {
     const event = JSON.parse(message.data);
-    if (event.type === "entry") render(event.entry);
-    else if (event.type === "clock") showClock(event.clock);
-    else if (event.type === "reset") { state.unread = {}; load(); }
+    if (queued) queued.push(event);
+    else handle(event);
   };
 }
 
