@@ -51,6 +51,7 @@ from bot.services.questions import (
     AskReminderTime,
     AskTimezone,
     ButtonExpired,
+    ChooseTimezone,
     ConfirmTimezone,
     EquipmentTicked,
     MovedOn,
@@ -339,6 +340,8 @@ async def answer_typed(
             member.reminder_time = answer.at
             member.onboarding_step = Step.ZONE.value
             return [AskTimezone(flow.default_zone, "onb")]
+        case Step.ZONE if answer.zone_choices:
+            return [ChooseTimezone(answer.zone_choices, "onb")]
         case Step.ZONE if answer.zone is not None:
             set_draft(member, zone=answer.zone)
             member.onboarding_step = Step.ZONE_OK.value

@@ -50,6 +50,7 @@ from bot.services.questions import (
     AskResumeSettled,
     AskTimezone,
     Awaiting,
+    ChooseTimezone,
     ConfirmTimezone,
     EquipmentTicked,
     MovedOn,
@@ -230,6 +231,8 @@ async def answer_typed(
         case Awaiting.TIME if answer.at is not None:
             member.reminder_time = answer.at
             return [_reminder_moved(member, flow, now)]
+        case Awaiting.ZONE if answer.zone_choices:
+            return [ChooseTimezone(answer.zone_choices, "set")]
         case Awaiting.ZONE if answer.zone is not None:
             member.awaiting = Awaiting.ZONE_OK.value
             set_draft(member, zone=answer.zone)

@@ -153,6 +153,15 @@ class AskTimezone:
 
 
 @dataclass(frozen=True)
+class ChooseTimezone:
+    """A typed UTC offset: the real zones that have it now, by city, to tap (the zone question
+    stays open, so a typed city is still read)."""
+
+    zones: tuple[str, ...]
+    scope: Scope
+
+
+@dataclass(frozen=True)
 class ConfirmTimezone:
     zone: str
     local_now: datetime

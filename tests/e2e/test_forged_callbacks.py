@@ -11,8 +11,7 @@ in the database changed, and nothing reached the error handler.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from itertools import count
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,18 +19,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Update
 
-from bot.app import build_application
 from bot.coaching.content import Library
 from bot.coaching.screening import Screen
-from bot.config import Settings
-from bot.context import HipApplication
-from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Base, CoachGroup, Member, Reminder, TrainingSession
 from bot.signed_bot import MAX_CALLBACK_DATA, PAYLOAD_BUDGET
-from tests.botprocess import FAKE_TOKEN, signed
+from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI
+from tests.inprocess import Harness, bot_in_process
 
 pytestmark = pytest.mark.e2e
 
@@ -78,46 +73,6 @@ PREFIXES = ("onb", "sess", "set", "res", "rem", "data", "dash", "sym", "pchk")
 ODD_DIGITS = ["²", "٣", "１", "-1", "99", "2599", "0960", "1e3", "", " 5", "10000000000000000000"]
 
 
-@dataclass
-class Harness:
-    app: HipApplication
-    api: FakeBotAPI
-    maker: async_sessionmaker[AsyncSession]
-    screen: Screen
-    errors: list[BaseException] = field(default_factory=list)
-    ids: dict[str, list[int]] = field(default_factory=dict)
-    _update_ids: count = field(default_factory=lambda: count(1))
-
-    async def feed(self, payload: dict[str, Any]) -> None:
-        update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
-        self.app.bot.insert_callback_data(update)
-        await self.app.process_update(update)
-
-    async def say(self, user_id: int, words: str) -> None:
-        message = self.api._user_message(self.api.user(user_id), None)
-        message["text"] = words
-        if words.startswith("/"):
-            length = len(words.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        await self.feed({"message": message})
-
-    async def press(self, user_id: int, data: str, chat_id: int | None = None) -> None:
-        on = next((m for m in reversed(self.api.outbox) if m.chat_id == (chat_id or user_id)), None)
-        message = (
-            self.api._message_json(on)
-            if on is not None
-            else {"message_id": 1, "date": 0, "chat": self.api._chat_json(chat_id or user_id)}
-        )
-        query = {
-            "id": str(next(self._update_ids)),
-            "from": self.api.user(user_id),
-            "chat_instance": "1",
-            "data": data,
-            "message": message,
-        }
-        await self.feed({"callback_query": query})
-
-
 async def database_rows(maker: async_sessionmaker[AsyncSession]) -> dict[str, list[Any]]:
     """Every row of every table but the update-id log, to compare before and after a press."""
     async with maker() as session:
@@ -134,21 +89,8 @@ async def database_rows(maker: async_sessionmaker[AsyncSession]) -> dict[str, li
 async def harness(
     fake_api: FakeBotAPI, database_url: str, library: Library
 ) -> AsyncIterator[Harness]:
-    env = {"BOT_TOKEN": FAKE_TOKEN, "TELEGRAM_API_URL": fake_api.url, "DATABASE_URL": database_url}
-    app = build_application(Settings.from_env(env), library)
-    engine = create_engine(Settings.from_env(env).database_url)
-    app.bot_data.engine, app.bot_data.sessionmaker = engine, create_sessionmaker(engine)
-    await app.initialize()
-    assert library.screen is not None
-    found = Harness(app, fake_api, app.bot_data.sessionmaker, library.screen)
-
-    async def record(update: object, context: Any) -> None:
-        found.errors.append(context.error)
-
-    app.add_error_handler(record)
-    yield found
-    await app.shutdown()
-    await engine.dispose()
+    async with bot_in_process(fake_api, database_url, library) as found:
+        yield found
 
 
 async def other_people(h: Harness) -> None:
