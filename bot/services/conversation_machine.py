@@ -119,7 +119,7 @@ MACHINE: tuple[State, ...] = (
         "AskTimezone",
         "onb:zone:default, onb:zone:pick:<zone>",
         "a city or zone, or a UTC offset (real zones offered)",
-        (("a zone, or one picked", "zone_ok"), ("a UTC offset: ChooseTimezone", "zone")),
+        (("a zone, or one picked", "zone_ok"), ("a UTC offset (ChooseTimezone, cities)", "zone")),
     ),
     State(
         "zone_ok",
@@ -143,7 +143,7 @@ MACHINE: tuple[State, ...] = (
         "AskTimezone",
         "set:zone:default, set:zone:pick:<zone>",
         "a city or zone, or a UTC offset (real zones offered)",
-        (("a zone, or one picked", "zone_ok"), ("a UTC offset: ChooseTimezone", "zone")),
+        (("a zone, or one picked", "zone_ok"), ("a UTC offset (ChooseTimezone, cities)", "zone")),
     ),
     State(
         "zone_ok",
