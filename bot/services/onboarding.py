@@ -423,7 +423,8 @@ async def _start_programme(
     await record_decisions(session, member, outcome.decisions, day)
     library = flow.library
     names = tuple(
-        library.variation(p.variation_id).name for p in outcome.state.prescriptions.values()
+        library.exercise_name(p.variation_id, p.ladder_id)
+        for p in outcome.state.prescriptions.values()
     )
     left_out = tuple(d.reason for d in outcome.decisions if d.kind is DecisionKind.EQUIPMENT)
     return [ProgrammeReady(names, left_out), AskReminderTime("onb")]
@@ -448,7 +449,8 @@ async def _finish(session: AsyncSession, flow: Flow, member: Member, now: dateti
             phase_title=phase.title,
             phase_summary=phase.summary,
             today=tuple(
-                PlannedExercise(flow.library.variation(p.variation_id).name, p) for p in plan
+                PlannedExercise(flow.library.exercise_name(p.variation_id, p.ladder_id), p)
+                for p in plan
             ),
             minutes=estimate_minutes(plan, flow.library),
             next_reminder=_local(member.next_reminder_at, zone),

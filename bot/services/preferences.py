@@ -443,7 +443,7 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
     phase = flow.library.phase(state.phase)
     lines = tuple(
         WhyLine(
-            flow.library.variation(state.prescriptions[ladder_id].variation_id).name,
+            flow.library.exercise_name(state.prescriptions[ladder_id].variation_id, ladder_id),
             state.prescriptions[ladder_id],
             per_exercise.get(ladder_id, reset),
         )

@@ -375,12 +375,16 @@ def planned(training: TrainingSession, position: int) -> Prescription:
     return Prescription.from_json(training.plan[position])
 
 
-def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard:
+def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard | None:
+    """None for a variation content no longer has (until the start-up job moves the member)."""
     prescription = planned(training, training.position)
+    variation = library.find_variation(prescription.variation_id)
+    if variation is None:
+        return None
     return ExerciseCard(
         number=training.position + 1,
         total=len(training.plan),
-        variation=library.variation(prescription.variation_id),
+        variation=variation,
         prescription=prescription,
     )
 
@@ -388,7 +392,7 @@ def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard:
 def session_question(training: TrainingSession, library: Library) -> Question:
     """The open question of an in-progress session, from its position and step."""
     prescription = planned(training, training.position)
-    name = library.variation(prescription.variation_id).name
+    name = library.exercise_name(prescription.variation_id, prescription.ladder_id)
     where = (training.id, training.position)
     match training.step:
         case SessionStep.PAIN | SessionStep.STOP_PAIN:
