@@ -58,8 +58,6 @@ from bot.services.questions import (
     NotUnderstood,
     Question,
     Step,
-    before_command,
-    close_open_question,
     current_question,
     item_of,
     onboarding_question,
@@ -164,10 +162,6 @@ async def start(
     notes: list[Reply] = [LinkInvalid()] if code and group is None else []
     if member is None or member.onboarding_step in (Step.CONSENT, Step.DECLINED):
         return [*notes, await _ask_consent(session, member, person, code, group)]
-    waiting = await before_command(session, flow, member, now)
-    if waiting is not None:
-        return waiting
-    closed = close_open_question(member, flow, now)
     offer = (
         []
         if group is None
@@ -175,8 +169,8 @@ async def start(
     )
     if member.onboarding_step is not None:
         question = await onboarding_question(session, flow, member, now)
-        return [*notes, *closed, *offer, question]
-    return [*notes, *closed, await overview(session, flow, member, now), *offer]
+        return [*notes, *offer, question]
+    return [*notes, await overview(session, flow, member, now), *offer]
 
 
 async def _ask_consent(
