@@ -58,6 +58,9 @@ PAUSED = (
 PAUSE_CHECKIN = (
     "Hi {name}, just checking in. How is your back now? Have you been able to see someone about it?"
 )
+PAUSE_CHECKIN_HINT = (
+    "Please tap one of the buttons: ready to restart, still resting, or it's worse."
+)
 PAUSE_CHECKIN_LABELS = (
     ("resume", "Better: ready to restart"),
     ("keep", "Still resting"),
@@ -145,13 +148,18 @@ def greeting(local_hour: int | None) -> str:
 
 
 def pause_checkin(due: PauseCheckinDue) -> tuple[str, InlineKeyboardMarkup]:
+    return pause_checkin_message(due.number, due.first_name)
+
+
+def pause_checkin_message(number: int, first_name: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The check-in while paused (the `pause_checkin:<n>` state of the conversation machine)."""
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=f"pchk:{due.number}:{choice}")]
+            [InlineKeyboardButton(label, callback_data=f"pchk:{number}:{choice}")]
             for choice, label in PAUSE_CHECKIN_LABELS
         ]
     )
-    return PAUSE_CHECKIN.format(name=due.first_name or "there"), keyboard
+    return PAUSE_CHECKIN.format(name=first_name or "there"), keyboard
 
 
 def snoozed(answer: ReminderAnswer) -> str:

@@ -191,6 +191,14 @@ class AskResumeSettled:
     pass
 
 
+@dataclass(frozen=True)
+class AskPauseCheckin:
+    """Some days into a pain or red-flag pause, at the reminder time: how is the back now?"""
+
+    number: int  # which check-in of this pause, 1-based (its buttons carry it)
+    first_name: str
+
+
 # ---- session questions ----------------------------------------------------------------------
 
 
@@ -270,6 +278,7 @@ Question = (
     | AskResumePain
     | AskResumeProfessional
     | AskResumeSettled
+    | AskPauseCheckin
     | AskReps
     | AskHold
     | AskPain
