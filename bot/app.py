@@ -105,9 +105,10 @@ def build_application(settings: Settings, library: Library) -> HipApplication:
 
 
 def _register_handlers(application: HipApplication) -> None:
-    """Every handler, in the order PTB tries them; group -1 runs before all others."""
-    application.add_handler(reminders.reachability_handler(), group=-2)
-    application.add_handler(basics.dedupe_updates_handler(), group=-1)
+    """Every handler, in the order PTB tries them; negative groups run before all others."""
+    application.add_handler(reminders.reachability_handler(), group=-3)
+    application.add_handler(basics.dedupe_updates_handler(), group=-2)
+    application.add_handler(basics.command_notes_handler(), group=-1)
     application.add_handlers(basics.command_handlers())
     application.add_handler(coach.start_handler())  # `/start coach` before onboarding's /start
     application.add_handlers(onboarding.handlers())

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import available_timezones
 
 from bot.coaching import ActivityLevel
 from bot.coaching.content import Equipment
 from bot.coaching.screening import Screen
 from bot.services.members import TypedAnswer
+from bot.timekeeping import zones_for_offset
 
 # Longer than any sensible answer; a pasted essay is not read as a number that happens to be in it.
 MAX_ANSWER_LENGTH = 200
@@ -198,21 +199,19 @@ def parse_equipment(text: str | None) -> frozenset[Equipment] | None:
 
 
 def parse_timezone(text: str | None, now: datetime) -> str | None:
-    """An IANA zone from a zone name, a city, or a UTC offset ('UTC+2', '+02:00', 'GMT-5').
+    """An IANA zone from a zone name or a city; a bare 'UTC' (or 'UTC+0') is UTC itself.
 
-    Whole-hour offsets become the fixed 'Etc/GMT' zones (whose sign is inverted by POSIX
-    convention); other offsets the first zone that has that offset at `now`.
+    Any other UTC offset is None here: it is no zone (a fixed `Etc/GMT` zone has no daylight
+    saving), and `offset_zones` offers the real zones that have it instead.
     """
     words = _readable(text)
     if words is None:
         return None
     if words in ("utc", "gmt", "z", "zulu"):
         return "UTC"
-    offset = _OFFSET.match(words.replace(" ", ""))
-    if offset is not None:
-        return _zone_for_offset(
-            offset.group(1), int(offset.group(2)), int(offset.group(3) or 0), now
-        )
+    offset = _typed_offset(words)
+    if offset is not None:  # not 'GMT-5' read as the city 'GMT-5' of Etc/GMT-5
+        return "UTC" if offset == timedelta(0) else None
     zones = _zone_index()
     for candidate in (words, words.split(",")[0].strip()):
         key = candidate.replace("_", " ")
@@ -223,21 +222,23 @@ def parse_timezone(text: str | None, now: datetime) -> str | None:
     return None
 
 
-def _zone_for_offset(sign: str, hours: int, minutes: int, now: datetime) -> str | None:
+def offset_zones(text: str | None, now: datetime) -> tuple[str, ...]:
+    """'UTC+1', 'GMT-5', '+05:30' -> the real zones with that offset now, to choose from."""
+    words = _readable(text)
+    offset = _typed_offset(words) if words else None
+    if not offset:
+        return ()
+    return tuple(zones_for_offset(offset, now))
+
+
+def _typed_offset(words: str) -> timedelta | None:
+    match = _OFFSET.match(words.replace(" ", ""))
+    if match is None:
+        return None
+    hours, minutes = int(match.group(2)), int(match.group(3) or 0)
     if minutes not in (0, 15, 30, 45) or hours > 14:
         return None
-    total = timedelta(hours=hours, minutes=minutes) * (-1 if sign == "-" else 1)
-    if total == timedelta(0):
-        return "UTC"
-    if minutes == 0 and -12 <= hours * (-1 if sign == "-" else 1) <= 14:
-        # POSIX: Etc/GMT-2 is two hours *ahead* of UTC.
-        return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
-    matching = sorted(
-        zone
-        for zone in _zone_index().values()
-        if zone.startswith(_REGIONS) and now.astimezone(ZoneInfo(zone)).utcoffset() == total
-    )
-    return matching[0] if matching else None
+    return timedelta(hours=hours, minutes=minutes) * (-1 if match.group(1) == "-" else 1)
 
 
 @cache
@@ -269,6 +270,7 @@ def read(text: str | None, now: datetime, screen: Screen | None = None) -> Typed
         yes_no=parse_yes_no(text),
         at=parse_time(text),
         zone=parse_timezone(text, now),
+        zone_choices=offset_zones(text, now),
         activity=parse_activity(text),
         equipment=parse_equipment(text),
         command=_command_word(text),

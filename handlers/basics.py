@@ -15,11 +15,12 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     TypeHandler,
+    filters,
 )
 
 from bot.context import HipContext
 from bot.services.members import find_member
-from bot.services.questions import current_question
+from bot.services.questions import current_question, on_command
 from bot.services.updates import claim_update
 from bot.signed_bot import EXPIRED
 from handlers import texts
@@ -39,6 +40,29 @@ async def _ignore_redelivered(update: Update, context: HipContext) -> None:
 
 def dedupe_updates_handler() -> BaseHandler:
     return TypeHandler(Update, _ignore_redelivered)
+
+
+async def _say_what_happens_to_the_open_question(update: Update, context: HipContext) -> None:
+    """Ahead of every member command (its own handler group): a note on the open question, in
+    its own transaction; a symptom question open means the command waits for its answer."""
+    message = update.effective_message
+    command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
+    async with context.services.sessionmaker.begin() as session:
+        replies, waits = await on_command(
+            session, flow(context), update.effective_user.id, command, now()
+        )
+    await send(context, update.effective_chat.id, replies)
+    if waits:
+        raise ApplicationHandlerStop
+
+
+def command_notes_handler() -> BaseHandler:
+    """For a handler group of its own after the redelivery guard: every command in the menu
+    (`texts.COMMAND_MENU`, so a new command is covered by adding it there)."""
+    names = [name for name, _ in texts.COMMAND_MENU]
+    return CommandHandler(
+        names, _say_what_happens_to_the_open_question, filters=filters.ChatType.PRIVATE
+    )
 
 
 async def _help(update: Update, context: HipContext) -> None:

@@ -17,8 +17,8 @@ from bot.context import HipContext
 from bot.services import conversation, symptoms
 from bot.services.buttons import SymptomButton, parse_sym
 from bot.services.members import TypedAnswer
-from bot.services.questions import AskSymptom, SymptomCheck, SymptomNoticed
-from handlers import answers, conversation_texts, keyboards
+from bot.services.questions import AskPauseCheckin, AskSymptom, SymptomCheck, SymptomNoticed
+from handlers import answers, conversation_texts, keyboards, reminder_texts
 from handlers.replies import Outgoing, answer_expired, answer_press, flow, now, reask, render, send
 
 MEMBER_COMMANDS = ("today", "settings", "pause", "resume", "why", "symptom")
@@ -110,6 +110,16 @@ def _(reply: AskSymptom) -> Outgoing:
 @reask.register
 def _(question: AskSymptom) -> str:
     return conversation_texts.YES_NO_HINT
+
+
+@render.register
+def _(reply: AskPauseCheckin) -> Outgoing:
+    return Outgoing(*reminder_texts.pause_checkin_message(reply.number, reply.first_name))
+
+
+@reask.register
+def _(question: AskPauseCheckin) -> str:
+    return reminder_texts.PAUSE_CHECKIN_HINT
 
 
 @render.register

@@ -69,6 +69,11 @@ def default_zone(prefix: str, zone: str) -> InlineKeyboardMarkup:
     return _markup([[_button(onboarding_texts.USE_ZONE.format(zone=zone), f"{prefix}:default")]])
 
 
+def zone_choices(scope: str, cities: dict[str, str]) -> InlineKeyboardMarkup:
+    """One button per zone, labelled by city; the data names the zone (checked when parsed)."""
+    return _markup([[_button(city, f"{scope}:zone:pick:{zone}")] for zone, city in cities.items()])
+
+
 def confirm_zone(prefix: str, zone: str) -> InlineKeyboardMarkup:
     return yes_no(prefix, onboarding_texts.ZONE_YES, onboarding_texts.ZONE_AGAIN, zone)
 

@@ -16,9 +16,11 @@ from bot.services.questions import (
     AskReminderTime,
     AskScreenItem,
     AskTimezone,
+    ChooseTimezone,
     ConfirmTimezone,
     EquipmentTicked,
 )
+from bot.timekeeping import city_name
 from handlers import keyboards, onboarding_texts, session_texts
 from handlers.conversation_texts import clock, status_words, when, zone_label
 from handlers.replies import (
@@ -169,6 +171,12 @@ def _(reply: AskTimezone) -> Outgoing:
 @reask.register
 def _(question: AskTimezone) -> str:
     return onboarding_texts.ZONE_HINT
+
+
+@render.register
+def _(reply: ChooseTimezone) -> Outgoing:
+    cities = {zone: city_name(zone) for zone in reply.zones}
+    return Outgoing(onboarding_texts.CHOOSE_ZONE, keyboards.zone_choices(reply.scope, cities))
 
 
 @render.register

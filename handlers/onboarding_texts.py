@@ -92,6 +92,10 @@ ZONE_HINT = (
     "I couldn't place that. Please type a big city near you (for example Berlin or New York), "
     "or your UTC offset (for example UTC+2)."
 )
+CHOOSE_ZONE = (
+    "Several places have that offset today, and they change their clocks on different days. "
+    "Which is yours, or nearest to you? (You can also type your city.)"
+)
 CONFIRM_ZONE = "{zone}, now {clock} — is that right?"
 ZONE_YES = "Yes"
 ZONE_AGAIN = "No, let me type it again"

@@ -25,12 +25,16 @@ from bot.services.reminders import (
 START_SESSION = "sess:start"
 
 REMINDER = (
-    "Hi {name}! Time for today's hip routine. It's short, and you can stop whenever you need to."
+    "{hello} {name}! Time for today's hip routine. It's short, and you can stop whenever you "
+    "need to."
 )
 CHECKIN_QUESTION = (
-    "Hi {name}! Before today's routine, one quick question.\n\n"
+    "{hello} {name}! Before today's routine, one quick question.\n\n"
     "Compared with before your last session, your back is:"
 )
+# By the member's local hour when the reminder goes out: "Good morning" only before noon.
+GREETINGS = ((5, "Good morning"), (12, "Good afternoon"), (18, "Good evening"))
+HELLO = "Hi"  # before 05:00, or when the hour is not known
 NUDGE = "Just a gentle nudge, {name}: today's routine is still here whenever you're ready."
 SNOOZED = "No problem. I'll remind you again at {time}."
 SNOOZE_TOMORROW = (
@@ -53,6 +57,9 @@ PAUSED = (
 
 PAUSE_CHECKIN = (
     "Hi {name}, just checking in. How is your back now? Have you been able to see someone about it?"
+)
+PAUSE_CHECKIN_HINT = (
+    "Please tap one of the buttons: ready to restart, still resting, or it's worse."
 )
 PAUSE_CHECKIN_LABELS = (
     ("resume", "Better: ready to restart"),
@@ -124,19 +131,35 @@ def render(message: DueMessage) -> tuple[str, InlineKeyboardMarkup]:
     name = message.first_name
     if message.kind is MessageKind.NUDGE:
         return NUDGE.format(name=name), nudge_keyboard(message.reminder_id)
+    hello = greeting(message.local_hour)
     if message.ask_checkin:
-        return CHECKIN_QUESTION.format(name=name), checkin_keyboard(message.reminder_id)
-    return REMINDER.format(name=name), actions_keyboard(message.reminder_id)
+        text = CHECKIN_QUESTION.format(hello=hello, name=name)
+        return text, checkin_keyboard(message.reminder_id)
+    return REMINDER.format(hello=hello, name=name), actions_keyboard(message.reminder_id)
+
+
+def greeting(local_hour: int | None) -> str:
+    """Good morning (05-11), afternoon (12-17), evening (18-23); plain "Hi" in the night."""
+    chosen = HELLO
+    for starts, words in GREETINGS:
+        if local_hour is not None and local_hour >= starts:
+            chosen = words
+    return chosen
 
 
 def pause_checkin(due: PauseCheckinDue) -> tuple[str, InlineKeyboardMarkup]:
+    return pause_checkin_message(due.number, due.first_name)
+
+
+def pause_checkin_message(number: int, first_name: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The check-in while paused (the `pause_checkin:<n>` state of the conversation machine)."""
     keyboard = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=f"pchk:{due.number}:{choice}")]
+            [InlineKeyboardButton(label, callback_data=f"pchk:{number}:{choice}")]
             for choice, label in PAUSE_CHECKIN_LABELS
         ]
     )
-    return PAUSE_CHECKIN.format(name=due.first_name or "there"), keyboard
+    return PAUSE_CHECKIN.format(name=first_name or "there"), keyboard
 
 
 def snoozed(answer: ReminderAnswer) -> str:

@@ -128,7 +128,7 @@ async def _note_reachability(update: Update, context: HipContext) -> None:
 
 
 def reachability_handler() -> BaseHandler:
-    """For group -2, alone: in a PTB group only the first matching handler runs."""
+    """For a group of its own: in a PTB group only the first matching handler runs."""
     return TypeHandler(Update, _note_reachability)
 
 

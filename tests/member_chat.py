@@ -90,7 +90,9 @@ async def onboard(
     await chat.say(activity, expect="Which of these do you have")
     await chat.say(equipment, expect="daily reminder")
     await chat.say(at, expect="Which time zone")
-    await chat.say(zone or noon_offset(), expect="is that right?")
+    reply = await chat.say(zone or noon_offset(), expect=_asks("is that right?", "Which is yours"))
+    if "Which is yours" in reply.body:  # a typed offset: the first real zone offered
+        await chat.tap(reply.buttons()[0]["text"], expect="is that right?")
     return await chat.say("yes", expect="You're all set")
 
 

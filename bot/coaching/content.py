@@ -241,13 +241,33 @@ class Library(Strict):
                 return ladder
         raise KeyError(ladder_id)
 
-    def variation(self, variation_id: str) -> Variation:
+    def find_ladder(self, ladder_id: str) -> Ladder | None:
+        return next((ladder for ladder in self.ladders if ladder.id == ladder_id), None)
+
+    def find_variation(self, variation_id: str) -> Variation | None:
+        """The variation, following a rename; None when content no longer has it (a service
+        reading stored ids asks this, never `variation`, so a removed rung cannot raise)."""
         variation_id = self.aliases.get(variation_id, variation_id)
         for ladder in self.ladders:
             for variation in ladder.variations:
                 if variation.id == variation_id:
                     return variation
-        raise KeyError(variation_id)
+        return None
+
+    def variation(self, variation_id: str) -> Variation:
+        found = self.find_variation(variation_id)
+        if found is None:
+            raise KeyError(variation_id)
+        return found
+
+    def exercise_name(self, variation_id: str, ladder_id: str) -> str:
+        """What a member reads for a stored exercise: its name, or (removed from content) its
+        ladder's name, or the ladder id in words."""
+        variation = self.find_variation(variation_id)
+        if variation is not None:
+            return variation.name
+        ladder = self.find_ladder(ladder_id)
+        return ladder.name if ladder is not None else ladder_id.replace("_", " ")
 
     def has_variation(self, variation_id: str) -> bool:
         """False for an id that neither exists nor is an alias: content removed it."""

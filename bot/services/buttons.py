@@ -7,6 +7,7 @@ button has expired" and shown the question that is open now, and nothing changes
 parses is still checked against the database by the service (is that question open?).
 
     onb:<step>:<value>[:<detail>]          onboarding, e.g. onb:pain:4, onb:zone_ok:yes:UTC
+    onb:zone:pick:<zone>                   a zone offered for a typed UTC offset (also set:)
     onb:screen:<item>:<yes|no>             one item of the red-flag screen
     onb:join:<yes|no>:<group id>           joining the group of the member's own pending invite
     set:open:<time|zone|equipment>         /settings: open one setting
@@ -29,6 +30,7 @@ from datetime import time
 from bot.coaching import ActivityLevel
 from bot.coaching.content import Equipment
 from bot.services.members import TypedAnswer
+from bot.timekeeping import is_city_zone
 
 # ASCII digits only: "²".isdigit() and "٣".isdecimal() are both True.
 _NUMBER = re.compile(r"(0|[1-9][0-9]{0,3})")
@@ -112,6 +114,8 @@ def _common(step: str, values: list[str], default_zone: str) -> Press | Toggle |
             return Press(step, TypedAnswer(at=at))
         case "zone", ["default"]:
             return Press(step, TypedAnswer(zone=default_zone))
+        case "zone", ["pick", zone] if is_city_zone(zone):
+            return Press(step, TypedAnswer(zone=zone))
         case "zone_ok", [choice, zone] if choice in _YES_NO and _ZONE.fullmatch(zone):
             return Press(step, TypedAnswer(yes_no=_YES_NO[choice]), zone)
         case "equipment", ["done"]:

@@ -30,6 +30,8 @@ class Column(StrEnum):
     AWAITING = "members.awaiting"
     ONBOARDING = "members.onboarding_step"
     SESSION = "training_sessions.step"
+    # While paused for pain or a red flag: the number of the check-in sent (its buttons carry it).
+    PAUSE_CHECKIN = "members.pause_checkins_sent"
 
 
 class Exit(StrEnum):
@@ -42,6 +44,7 @@ class Exit(StrEnum):
     RESUMED = "resumed or resume declined"
     SESSION_OVER = "session over (summary)"
     BACK = "back to the exact question the member was on"
+    STILL_PAUSED = "still paused (the next check-in, or none after the last)"
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,9 @@ MACHINE: tuple[State, ...] = (
         "zone",
         Column.ONBOARDING,
         "AskTimezone",
-        "onb:zone:default",
-        "a city, zone or UTC offset",
-        (("a zone", "zone_ok"),),
+        "onb:zone:default, onb:zone:pick:<zone>",
+        "a city or zone, or a UTC offset (real zones offered)",
+        (("a zone, or one picked", "zone_ok"), ("a UTC offset (ChooseTimezone, cities)", "zone")),
     ),
     State(
         "zone_ok",
@@ -141,9 +144,9 @@ MACHINE: tuple[State, ...] = (
         "zone",
         Column.AWAITING,
         "AskTimezone",
-        "set:zone:default",
-        "a city, zone or UTC offset",
-        (("a zone", "zone_ok"),),
+        "set:zone:default, set:zone:pick:<zone>",
+        "a city or zone, or a UTC offset (real zones offered)",
+        (("a zone, or one picked", "zone_ok"), ("a UTC offset (ChooseTimezone, cities)", "zone")),
     ),
     State(
         "zone_ok",
@@ -212,6 +215,18 @@ MACHINE: tuple[State, ...] = (
             ("yes, tell your clinician", Exit.BACK),
             ("no, more matching items", "symptom:<item>"),
             ("no, last matching item", Exit.BACK),
+        ),
+    ),
+    State(
+        "pause_checkin:<n>",
+        Column.PAUSE_CHECKIN,
+        "AskPauseCheckin",
+        "pchk:<n>:<resume|keep|worse>",
+        "its three buttons (a stale number is refused)",
+        (
+            ("ready to restart", "resume_screen"),
+            ("still resting", Exit.STILL_PAUSED),
+            ("it's worse (urgent advice, the coach told)", "symptom:<item>"),
         ),
     ),
     State(

@@ -60,6 +60,7 @@ class TypedAnswer:
     yes_no: bool | None = None
     at: time | None = None
     zone: str | None = None
+    zone_choices: tuple[str, ...] = ()  # the real zones with a typed UTC offset, by city
     activity: ActivityLevel | None = None
     equipment: frozenset[Equipment] | None = None
     command: str | None = None  # "skip" or "stop", typed instead of tapped

@@ -51,14 +51,13 @@ from bot.services.questions import (
     AskReminderTime,
     AskTimezone,
     ButtonExpired,
+    ChooseTimezone,
     ConfirmTimezone,
     EquipmentTicked,
     MovedOn,
     NotUnderstood,
     Question,
     Step,
-    before_command,
-    close_open_question,
     current_question,
     item_of,
     onboarding_question,
@@ -163,10 +162,6 @@ async def start(
     notes: list[Reply] = [LinkInvalid()] if code and group is None else []
     if member is None or member.onboarding_step in (Step.CONSENT, Step.DECLINED):
         return [*notes, await _ask_consent(session, member, person, code, group)]
-    waiting = await before_command(session, flow, member, now)
-    if waiting is not None:
-        return waiting
-    closed = close_open_question(member, flow, now)
     offer = (
         []
         if group is None
@@ -174,8 +169,8 @@ async def start(
     )
     if member.onboarding_step is not None:
         question = await onboarding_question(session, flow, member, now)
-        return [*notes, *closed, *offer, question]
-    return [*notes, *closed, await overview(session, flow, member, now), *offer]
+        return [*notes, *offer, question]
+    return [*notes, await overview(session, flow, member, now), *offer]
 
 
 async def _ask_consent(
@@ -339,6 +334,8 @@ async def answer_typed(
             member.reminder_time = answer.at
             member.onboarding_step = Step.ZONE.value
             return [AskTimezone(flow.default_zone, "onb")]
+        case Step.ZONE if answer.zone_choices:
+            return [ChooseTimezone(answer.zone_choices, "onb")]
         case Step.ZONE if answer.zone is not None:
             set_draft(member, zone=answer.zone)
             member.onboarding_step = Step.ZONE_OK.value
@@ -420,7 +417,8 @@ async def _start_programme(
     await record_decisions(session, member, outcome.decisions, day)
     library = flow.library
     names = tuple(
-        library.variation(p.variation_id).name for p in outcome.state.prescriptions.values()
+        library.exercise_name(p.variation_id, p.ladder_id)
+        for p in outcome.state.prescriptions.values()
     )
     left_out = tuple(d.reason for d in outcome.decisions if d.kind is DecisionKind.EQUIPMENT)
     return [ProgrammeReady(names, left_out), AskReminderTime("onb")]
@@ -445,7 +443,8 @@ async def _finish(session: AsyncSession, flow: Flow, member: Member, now: dateti
             phase_title=phase.title,
             phase_summary=phase.summary,
             today=tuple(
-                PlannedExercise(flow.library.variation(p.variation_id).name, p) for p in plan
+                PlannedExercise(flow.library.exercise_name(p.variation_id, p.ladder_id), p)
+                for p in plan
             ),
             minutes=estimate_minutes(plan, flow.library),
             next_reminder=_local(member.next_reminder_at, zone),

@@ -50,6 +50,7 @@ from bot.services.questions import (
     AskResumeSettled,
     AskTimezone,
     Awaiting,
+    ChooseTimezone,
     ConfirmTimezone,
     EquipmentTicked,
     MovedOn,
@@ -61,7 +62,6 @@ from bot.services.questions import (
     current_question,
     item_of,
     rescreen,
-    session_kept_open,
     start_symptom_check,
 )
 from bot.services.reminders import reschedule
@@ -161,7 +161,8 @@ async def _command_member(
     session: AsyncSession, flow: Flow, user_id: int, now: datetime
 ) -> tuple[Member | None, list[Reply]]:
     """The member a command is for, or the replies instead of running it: the open onboarding
-    or symptom question comes first. Any settings or resume question is closed, saying so."""
+    question comes first. (What happens to any other open question is said before every
+    command, `questions.on_command`; this repeats it for a button such as a check-in's Resume.)"""
     member = await find_member(session, user_id)
     if member is None or member.onboarding_step is not None:
         return None, await current_question(session, flow, member, now)
@@ -179,7 +180,7 @@ async def show_settings(
         return notes
     if not is_enrolled(member):
         return [*notes, NotEnrolledYet(member.status)]
-    return [*notes, *await session_kept_open(session, flow, member, now), _shown(member)]
+    return [*notes, _shown(member)]
 
 
 def _shown(member: Member) -> SettingsShown:
@@ -230,6 +231,8 @@ async def answer_typed(
         case Awaiting.TIME if answer.at is not None:
             member.reminder_time = answer.at
             return [_reminder_moved(member, flow, now)]
+        case Awaiting.ZONE if answer.zone_choices:
+            return [ChooseTimezone(answer.zone_choices, "set")]
         case Awaiting.ZONE if answer.zone is not None:
             member.awaiting = Awaiting.ZONE_OK.value
             set_draft(member, zone=answer.zone)
@@ -425,7 +428,6 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
     member, notes = await _command_member(session, flow, user_id, now)
     if member is None:
         return notes
-    notes += await session_kept_open(session, flow, member, now)
     statement = (
         select(DecisionRow)
         .where(DecisionRow.member_id == member.id)
@@ -440,7 +442,7 @@ async def why(session: AsyncSession, flow: Flow, user_id: int, now: datetime) ->
     phase = flow.library.phase(state.phase)
     lines = tuple(
         WhyLine(
-            flow.library.variation(state.prescriptions[ladder_id].variation_id).name,
+            flow.library.exercise_name(state.prescriptions[ladder_id].variation_id, ladder_id),
             state.prescriptions[ladder_id],
             per_exercise.get(ladder_id, reset),
         )

@@ -4,8 +4,8 @@ The open question is read from the database only (the member's `awaiting`, then
 `onboarding_step`, then the position of today's session; see `conversation_machine`), so after a
 restart the next answer lands on the same question, and a button from an old message can be
 recognised as stale and the current question shown again. The moves every flow shares live here
-too: `return_to_question` after an interruption, and `before_command`/`close_open_question` for
-a command that arrives while a question is open.
+too: `return_to_question` after an interruption, and `on_command`, run ahead of every member
+command, which says what happens to the question that is open.
 """
 
 from __future__ import annotations
@@ -153,6 +153,15 @@ class AskTimezone:
 
 
 @dataclass(frozen=True)
+class ChooseTimezone:
+    """A typed UTC offset: the real zones that have it now, by city, to tap (the zone question
+    stays open, so a typed city is still read)."""
+
+    zones: tuple[str, ...]
+    scope: Scope
+
+
+@dataclass(frozen=True)
 class ConfirmTimezone:
     zone: str
     local_now: datetime
@@ -180,6 +189,14 @@ class AskResumeProfessional:
 @dataclass(frozen=True)
 class AskResumeSettled:
     pass
+
+
+@dataclass(frozen=True)
+class AskPauseCheckin:
+    """Some days into a pain or red-flag pause, at the reminder time: how is the back now?"""
+
+    number: int  # which check-in of this pause, 1-based (its buttons carry it)
+    first_name: str
 
 
 # ---- session questions ----------------------------------------------------------------------
@@ -261,6 +278,7 @@ Question = (
     | AskResumePain
     | AskResumeProfessional
     | AskResumeSettled
+    | AskPauseCheckin
     | AskReps
     | AskHold
     | AskPain
@@ -366,12 +384,16 @@ def planned(training: TrainingSession, position: int) -> Prescription:
     return Prescription.from_json(training.plan[position])
 
 
-def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard:
+def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard | None:
+    """None for a variation content no longer has (until the start-up job moves the member)."""
     prescription = planned(training, training.position)
+    variation = library.find_variation(prescription.variation_id)
+    if variation is None:
+        return None
     return ExerciseCard(
         number=training.position + 1,
         total=len(training.plan),
-        variation=library.variation(prescription.variation_id),
+        variation=variation,
         prescription=prescription,
     )
 
@@ -379,7 +401,7 @@ def exercise_card(training: TrainingSession, library: Library) -> ExerciseCard:
 def session_question(training: TrainingSession, library: Library) -> Question:
     """The open question of an in-progress session, from its position and step."""
     prescription = planned(training, training.position)
-    name = library.variation(prescription.variation_id).name
+    name = library.exercise_name(prescription.variation_id, prescription.ladder_id)
     where = (training.id, training.position)
     match training.step:
         case SessionStep.PAIN | SessionStep.STOP_PAIN:
@@ -503,6 +525,35 @@ async def return_to_question(
     member.awaiting = draft.interrupted
     draft.save(member, symptoms=(), interrupted=None)
     return await current_question(session, flow, member, now)
+
+
+# Commands that deal with today's open session themselves: resume it, close it, interrupt it
+# (and come back), or show where it is; any other command says the session waits.
+SESSION_COMMANDS = frozenset({"today", "pause", "symptom", "start"})
+
+
+async def on_command(
+    session: AsyncSession, flow: Flow, user_id: int, command: str, now: datetime
+) -> tuple[list[Reply], bool]:
+    """Before any member command: what happens to the question that is open, said once, here,
+    for every command (`handlers.basics` runs this ahead of each). True: the command waits.
+
+    A symptom question is safety first: asked again, the command waits. A settings or resume
+    question is closed, saying so. Today's open session waits, unchanged, saying so. An
+    onboarding question is each command's own to show (most answer with it).
+    """
+    member = await find_member(session, user_id)
+    if member is None:
+        return [], False
+    waiting = await before_command(session, flow, member, now)
+    if waiting is not None:
+        return waiting, True
+    if member.onboarding_step is not None:
+        return [], False
+    notes = close_open_question(member, flow, now)
+    if command not in SESSION_COMMANDS:
+        notes += await session_kept_open(session, flow, member, now)
+    return notes, False
 
 
 async def before_command(

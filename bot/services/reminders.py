@@ -98,6 +98,8 @@ class DueMessage:
     due_at: datetime
     # Yesterday had a session and today's next-morning check is not answered yet.
     ask_checkin: bool = False
+    # The member's wall-clock hour as it goes out (a late one is later): the greeting fits it.
+    local_hour: int | None = None
 
 
 @dataclass
@@ -229,7 +231,7 @@ async def _claim_new_reminders(
         if row["status"] is ReminderStatus.CLAIMED:
             member = by_id[member_id]
             claim.messages.append(
-                _reminder_message(reminder_id, member, row["local_date"], row["due_at"], facts)
+                _reminder_message(reminder_id, member, row["local_date"], row["due_at"], now, facts)
             )
         elif row["status"] is ReminderStatus.MISSED:
             claim.missed += 1
@@ -293,7 +295,9 @@ async def _reclaim_reminders(
             reminder.claimed_at = now
             reminder.attempts += 1
             claim.messages.append(
-                _reminder_message(reminder.id, member, reminder.local_date, reminder.due_at, facts)
+                _reminder_message(
+                    reminder.id, member, reminder.local_date, reminder.due_at, now, facts
+                )
             )
 
 
@@ -357,7 +361,12 @@ def _remindable(member: Member) -> bool:
 
 
 def _reminder_message(
-    reminder_id: int, member: Member, day: date, due: datetime, facts: _MorningFacts
+    reminder_id: int,
+    member: Member,
+    day: date,
+    due: datetime,
+    now: datetime,
+    facts: _MorningFacts,
 ) -> DueMessage:
     return DueMessage(
         MessageKind.REMINDER,
@@ -369,6 +378,9 @@ def _reminder_message(
         due,
         ask_checkin=facts.trained(member.id, day - timedelta(days=1))
         and not facts.checked_in(member.id, day),
+        local_hour=None
+        if member.timezone is None
+        else max(due, now).astimezone(ZoneInfo(member.timezone)).hour,
     )
 
 

@@ -30,6 +30,7 @@ from bot.coaching import (
     pain_zone,
     plan_session,
 )
+from bot.coaching.content_changes import points_to_nothing, reconcile
 from bot.coaching.dosing import one_step_easier
 from bot.coaching.screening import Urgency
 from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
@@ -206,6 +207,7 @@ async def _plan_today(
 ) -> list[Reply]:
     state = programme_state(member)
     assert state is not None
+    state = await _follow_content(session, flow, member, state, today)
     outcome = apply_missed_days(state, flow.library, today=today)
     store_state(member, outcome.state)
     plan = plan_session(outcome.state, flow.library, today)
@@ -230,6 +232,19 @@ async def _plan_today(
     ]
 
 
+async def _follow_content(
+    session: AsyncSession, flow: Flow, member: Member, state: ProgrammeState, day: date
+) -> ProgrammeState:
+    """A programme naming a variation content lost is moved to the nearest rung first, as the
+    start-up job would (`content_changes.reconcile`), so the rules never meet a missing id."""
+    if not points_to_nothing(state, flow.library):
+        return state
+    outcome = reconcile(state, flow.library)
+    store_state(member, outcome.state)
+    await record_decisions(session, member, outcome.decisions, day)
+    return outcome.state
+
+
 def _first_step(prescription: Prescription) -> str:
     return (SessionStep.HOLD if prescription.hold_seconds is not None else SessionStep.REPS).value
 
@@ -237,9 +252,10 @@ def _first_step(prescription: Prescription) -> str:
 def _exercise_prompt(training: TrainingSession, flow: Flow) -> list[Reply]:
     """The exercise card, unless only its pain question is left, then the open question."""
     question = session_question(training, flow.library)
-    if isinstance(question, AskPain):
+    card = exercise_card(training, flow.library)
+    if isinstance(question, AskPain) or card is None:
         return [question]
-    return [exercise_card(training, flow.library), question]
+    return [card, question]
 
 
 async def close_earlier_sessions(
@@ -525,6 +541,7 @@ async def _finish(
     training.finished_at = now
     if state is None or state.status is not Status.ACTIVE:
         return
+    state = await _follow_content(session, flow, member, state, training.local_date)
     outcome = finish_session(
         state,
         flow.library,
@@ -598,9 +615,11 @@ async def _summary(
     )
     kinds = [(DecisionKind(row.kind), row) for row in decisions]
     unchanged = tuple(
-        flow.library.variation(row.from_variation).name
+        variation.name
         for kind, row in kinds
-        if kind is DecisionKind.HOLD and row.from_variation is not None
+        if kind is DecisionKind.HOLD
+        and row.from_variation is not None
+        and (variation := flow.library.find_variation(row.from_variation)) is not None
     )
     pause_reasons = tuple(row.reason for kind, row in kinds if kind in PAUSES)
     return Summary(

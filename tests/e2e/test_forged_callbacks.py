@@ -11,8 +11,7 @@ in the database changed, and nothing reached the error handler.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from itertools import count
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -20,81 +19,58 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Update
 
-from bot.app import build_application
 from bot.coaching.content import Library
-from bot.config import Settings
-from bot.context import HipApplication
-from bot.db.engine import create_engine, create_sessionmaker
+from bot.coaching.screening import Screen
 from bot.db.models import Base, CoachGroup, Member, Reminder, TrainingSession
 from bot.signed_bot import MAX_CALLBACK_DATA, PAYLOAD_BUDGET
-from tests.botprocess import FAKE_TOKEN, signed
+from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI
+from tests.inprocess import Harness, bot_in_process
 
 pytestmark = pytest.mark.e2e
 
 MIA, BOB, COACH = 8101, 8102, 8103
 GROUP_CHAT, OTHER_GROUP_CHAT = -5001, -5002
 EXAMPLES_PER_STATE = 60
-# Typed answers that take a member from nothing to enrolled; a state is a prefix of them.
-ONBOARDING = ["/start", "yes", *["no"] * 7, "3", "2", "none", "07:30", "UTC", "yes"]
+
+
+def onboarding(screen: Screen) -> list[str]:
+    """Typed answers that take a member from nothing to enrolled: no to every screen item."""
+    asked = sum(1 for item in screen.items if item.only_if is None)
+    return ["/start", "yes", *["no"] * asked, "3", "2", "none", "07:30", "UTC", "yes"]
+
+
+@dataclass(frozen=True)
+class State:
+    """How Mia gets there: the first `answers` of onboarding (None: all of it), then `then`
+    ("press:<data>" taps a button); `where` is what the database must then say (`where_is`),
+    so a state the conversation no longer reaches fails instead of being pressed in vain."""
+
+    answers: int | None
+    where: str
+    then: tuple[str, ...] = ()
+
+
 STATES = {
-    "not started": 0,
-    "consent": 1,
-    "red-flag screen": 3,
-    "pain": 9,
-    "time": 12,
-    "zone": 13,
-    "zone confirm": 14,
-    "enrolled": len(ONBOARDING),
-    "in a session": None,  # enrolled, then /today
-    "settings: time": None,  # enrolled, then /settings → time
+    "not started": State(0, "not started"),
+    "consent": State(1, "onboarding:consent"),
+    "red-flag screen": State(3, "onboarding:screen:"),
+    "pain": State(-6, "onboarding:pain"),
+    "time": State(-3, "onboarding:time"),
+    "zone": State(-2, "onboarding:zone"),
+    "zone confirm": State(-1, "onboarding:zone_ok"),
+    "enrolled": State(None, "enrolled"),
+    "in a session": State(None, "session:", ("/today",)),
+    "session: why stop": State(None, "session:stop_why", ("/today", "stop")),
+    "settings: time": State(None, "awaiting:time", ("/settings", "press:set:open:time")),
+    "settings: zone": State(None, "awaiting:zone", ("/settings", "press:set:open:zone")),
+    "symptom question": State(None, "awaiting:symptom:", ("/symptom",)),
+    "paused": State(None, "paused_by_member", ("/pause",)),
+    "red flag: resume check": State(None, "awaiting:resume_screen", ("/symptom", "yes", "/resume")),
 }
-# Found by this suite, in files issue 11 is rewriting (reported there): a validly signed
-# `onb:join:yes:<id>` joins any active group by id. Shown by the strict xfail test below.
-OPEN_IN_ISSUE_11 = ("onb:join:",)
-PREFIXES = ("onb", "sess", "set", "res", "rem", "data", "dash")
+PREFIXES = ("onb", "sess", "set", "res", "rem", "data", "dash", "sym", "pchk")
 ODD_DIGITS = ["²", "٣", "１", "-1", "99", "2599", "0960", "1e3", "", " 5", "10000000000000000000"]
-
-
-@dataclass
-class Harness:
-    app: HipApplication
-    api: FakeBotAPI
-    maker: async_sessionmaker[AsyncSession]
-    errors: list[BaseException] = field(default_factory=list)
-    ids: dict[str, list[int]] = field(default_factory=dict)
-    _update_ids: count = field(default_factory=lambda: count(1))
-
-    async def feed(self, payload: dict[str, Any]) -> None:
-        update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
-        self.app.bot.insert_callback_data(update)
-        await self.app.process_update(update)
-
-    async def say(self, user_id: int, words: str) -> None:
-        message = self.api._user_message(self.api.user(user_id), None)
-        message["text"] = words
-        if words.startswith("/"):
-            length = len(words.split()[0])
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        await self.feed({"message": message})
-
-    async def press(self, user_id: int, data: str, chat_id: int | None = None) -> None:
-        on = next((m for m in reversed(self.api.outbox) if m.chat_id == (chat_id or user_id)), None)
-        message = (
-            self.api._message_json(on)
-            if on is not None
-            else {"message_id": 1, "date": 0, "chat": self.api._chat_json(chat_id or user_id)}
-        )
-        query = {
-            "id": str(next(self._update_ids)),
-            "from": self.api.user(user_id),
-            "chat_instance": "1",
-            "data": data,
-            "message": message,
-        }
-        await self.feed({"callback_query": query})
 
 
 async def database_rows(maker: async_sessionmaker[AsyncSession]) -> dict[str, list[Any]]:
@@ -113,20 +89,8 @@ async def database_rows(maker: async_sessionmaker[AsyncSession]) -> dict[str, li
 async def harness(
     fake_api: FakeBotAPI, database_url: str, library: Library
 ) -> AsyncIterator[Harness]:
-    env = {"BOT_TOKEN": FAKE_TOKEN, "TELEGRAM_API_URL": fake_api.url, "DATABASE_URL": database_url}
-    app = build_application(Settings.from_env(env), library)
-    engine = create_engine(Settings.from_env(env).database_url)
-    app.bot_data.engine, app.bot_data.sessionmaker = engine, create_sessionmaker(engine)
-    await app.initialize()
-    found = Harness(app, fake_api, app.bot_data.sessionmaker)
-
-    async def record(update: object, context: Any) -> None:
-        found.errors.append(context.error)
-
-    app.add_error_handler(record)
-    yield found
-    await app.shutdown()
-    await engine.dispose()
+    async with bot_in_process(fake_api, database_url, library) as found:
+        yield found
 
 
 async def other_people(h: Harness) -> None:
@@ -144,7 +108,7 @@ async def other_people(h: Harness) -> None:
             )
     h.api.chat_admins[GROUP_CHAT] = {COACH}
     h.api.join_group(GROUP_CHAT, BOB)
-    for words in ONBOARDING:
+    for words in onboarding(h.screen):
         await h.say(BOB, "/start codeA" if words == "/start" else words)
     await h.say(BOB, "/today")
     await h.say(COACH, "/dashboard")  # signed page buttons exist for the group
@@ -156,17 +120,38 @@ async def other_people(h: Harness) -> None:
 
 
 async def put_mia_in(h: Harness, state: str) -> None:
-    steps = STATES[state]
-    for words in ONBOARDING[: steps if steps is not None else len(ONBOARDING)]:
+    wanted = STATES[state]
+    for words in onboarding(h.screen)[: wanted.answers]:
         await h.say(MIA, words)
-    if state == "in a session":
-        await h.say(MIA, "/today")
-    elif state == "settings: time":
-        await h.say(MIA, "/settings")
-        await h.press(MIA, signed("set:open:time"))
+    for words in wanted.then:
+        if words.startswith("press:"):
+            await h.press(MIA, signed(words.removeprefix("press:")))
+        else:
+            await h.say(MIA, words)
+    assert (await where_is(h)).startswith(wanted.where), (state, await where_is(h))
 
 
-def bad_values(ids: dict[str, list[int]]) -> st.SearchStrategy[str]:
+async def where_is(h: Harness) -> str:
+    """Mia's open question, or her status when none is open, as the database has it."""
+    async with h.maker() as session:
+        member = await session.scalar(select(Member).where(Member.telegram_user_id == MIA))
+        if member is None:
+            return "not started"
+        if member.awaiting is not None:
+            return f"awaiting:{member.awaiting}"
+        if member.onboarding_step is not None:
+            return f"onboarding:{member.onboarding_step}"
+        training = await session.scalar(
+            select(TrainingSession).where(
+                TrainingSession.member_id == member.id, TrainingSession.status == "in_progress"
+            )
+        )
+        if training is not None:
+            return f"session:{training.step}"
+        return "enrolled" if member.status == "active" else member.status
+
+
+def bad_values(ids: dict[str, list[int]], screen: Screen) -> st.SearchStrategy[str]:
     """Data the bot could have signed but never would: the parsers behind the signature."""
 
     # Other people's records, each kind for its own prefix (Mia's are made later: none hers).
@@ -208,6 +193,11 @@ def bad_values(ids: dict[str, list[int]]) -> st.SearchStrategy[str]:
             "res:professional:{v}",
             "sess:{v}:99:pain:{v}",
             "dash:{v}:{v}",
+            "sym:{v}:yes",
+            "sym:{v}",
+            "pchk:{v}:resume",
+            "pchk:1:{v}",
+            "pchk:{v}:worse",
         ]
     )
     fill = lambda form, value: form.replace("{v}", value)  # noqa: E731
@@ -216,7 +206,13 @@ def bad_values(ids: dict[str, list[int]]) -> st.SearchStrategy[str]:
         st.sampled_from(PREFIXES),
         st.lists(odd | other, max_size=6),
     )
-    forged = id_forged | st.builds(fill, value_forms, odd) | arity
+    # Real screen items that no state here asks (/symptom asks only the short form).
+    short = {item.id for item in screen.short_form()}
+    unasked = st.sampled_from([item.id for item in screen.items if item.id not in short])
+    item_forms = st.sampled_from(["sym:{v}:yes", "onb:screen:{v}:yes"])
+    forged = (
+        id_forged | st.builds(fill, value_forms, odd) | arity | st.builds(fill, item_forms, unasked)
+    )
     return forged.filter(lambda d: len(d.encode()) <= PAYLOAD_BUDGET).map(signed)
 
 
@@ -257,13 +253,11 @@ async def test_no_forged_press_changes_anything_or_fails_in_any_state(
     h = harness
     await other_people(h)
     await put_mia_in(h, state)
-    presses = examples(bad_values(h.ids), EXAMPLES_PER_STATE) + examples(
+    presses = examples(bad_values(h.ids, h.screen), EXAMPLES_PER_STATE) + examples(
         junk(), EXAMPLES_PER_STATE // 2
     )
     failures = []
     for data in presses:
-        if data.startswith(OPEN_IN_ISSUE_11):
-            continue
         before, answers = await database_rows(h.maker), len(h.api.callback_answers)
         errors = len(h.errors)
         await h.press(MIA, data)
@@ -280,7 +274,6 @@ async def test_no_forged_press_changes_anything_or_fails_in_any_state(
     assert failures == [], f"{len(failures)} of {len(presses)} presses in {state!r}: {failures}"
 
 
-@pytest.mark.xfail(strict=True, reason="invite bypass: onboarding parser, issue 11")
 async def test_a_signed_join_for_a_group_never_offered_changes_nothing(harness: Harness) -> None:
     await other_people(harness)
     await put_mia_in(harness, "enrolled")

@@ -40,6 +40,11 @@ MAX_REPS = 100
         ("set:open:zone", OpenSetting("zone")),
         ("set:time:0730", Press("time", TypedAnswer(at=time(7, 30)))),
         ("set:zone_ok:yes:Etc/GMT-2", Press("zone_ok", TypedAnswer(yes_no=True), "Etc/GMT-2")),
+        ("set:zone:pick:Europe/Berlin", Press("zone", TypedAnswer(zone="Europe/Berlin"))),
+        (
+            "onb:zone:pick:America/Argentina/Buenos_Aires",
+            Press("zone", TypedAnswer(zone="America/Argentina/Buenos_Aires")),
+        ),
         ("res:pain:5", Press("resume_pain", TypedAnswer(pain=5))),
         ("res:settled:no", Press("resume_settled", TypedAnswer(yes_no=False))),
         ("sym:ask", SymptomButton()),
@@ -89,7 +94,17 @@ def test_onboarding_data_no_button_carries_is_refused(data: str) -> None:
 
 @pytest.mark.parametrize(
     "data",
-    ["set:time:0960", "set:time:2400", "set:open:nothing", "set:zone_ok:yes:", "set:pain:3"],
+    [
+        "set:time:0960",
+        "set:time:2400",
+        "set:open:nothing",
+        "set:zone_ok:yes:",
+        "set:pain:3",
+        "set:zone:pick:Etc/GMT-1",  # never offered: no daylight saving
+        "set:zone:pick:Atlantis/Capital",
+        "set:zone:pick:../../etc/passwd",
+        "set:zone:pick:",
+    ],
 )
 def test_settings_data_no_button_carries_is_refused(data: str) -> None:
     assert parse_set(data, "UTC") is None

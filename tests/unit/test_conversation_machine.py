@@ -9,7 +9,8 @@ import handlers.conversation
 import handlers.member_settings
 import handlers.onboarding
 import handlers.session  # noqa: F401 - importing registers the renderers
-from bot.services import questions
+from bot.services import pause_checkins, questions
+from bot.services.buttons import parse_pchk
 from bot.services.conversation_docs import COMMAND, default_docs_path, render_markdown
 from bot.services.conversation_machine import MACHINE, Column, Exit, State
 from bot.services.questions import Awaiting, SessionStep, Step
@@ -39,6 +40,20 @@ def test_every_value_stored_in_a_state_column_is_declared() -> None:
     assert set(Awaiting) | {"symptom:<item>"} <= declared[Column.AWAITING]
     assert set(SessionStep) <= declared[Column.SESSION]
     assert set(Step) - {Step.DECLINED} | {"screen:<item>"} <= declared[Column.ONBOARDING]
+    assert declared[Column.PAUSE_CHECKIN] == {"pause_checkin:<n>"}
+
+
+def test_the_pause_checkin_state_declares_every_answer_its_buttons_carry() -> None:
+    (state,) = (s for s in MACHINE if s.column is Column.PAUSE_CHECKIN)
+    assert f"<{'|'.join(pause_checkins.ANSWERS)}>" in state.buttons
+    for answer in pause_checkins.ANSWERS:
+        assert parse_pchk(f"pchk:1:{answer}") is not None
+    shown = render(questions.AskPauseCheckin(2, "Mia"))
+    keyboard = shown.keyboard
+    assert "How is your back now?" in shown.text and keyboard is not None
+    assert [b.callback_data for row in keyboard.inline_keyboard for b in row] == [
+        f"pchk:2:{answer}" for answer in pause_checkins.ANSWERS
+    ]
 
 
 def test_every_question_a_command_can_close_says_what_it_was_about() -> None:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.scheduling.zones import city_name, zones_for_offset
+from bot.timekeeping import city_name, zones_for_offset
 
 WINTER = datetime(2026, 1, 15, 12, tzinfo=UTC)  # northern winter, southern summer
 SUMMER = datetime(2026, 7, 15, 12, tzinfo=UTC)
