@@ -18,6 +18,7 @@ parses is still checked against the database by the service (is that question op
     pchk:<number>:<resume|keep|worse>      a check-in while paused (the number of that check-in)
     sess:start                             start or resume today's session
     sess:<session id>:<position>:<step>:<value>   e.g. sess:12:0:pain:4, sess:12:0:reps:skip
+    flare:ease                             /flare: ease the next sessions for a flare-up
 """
 
 from __future__ import annotations
@@ -214,3 +215,13 @@ def parse_sess(data: str, max_reps: int) -> SessionPress | StartSession | None:
         ):
             return SessionPress(int(session_id), int(position), step, value)
     return None
+
+
+@dataclass(frozen=True)
+class FlareEasePress:
+    """/flare's "Ease my next sessions"."""
+
+
+def parse_flare(data: str) -> FlareEasePress | None:
+    """flare:ease"""
+    return FlareEasePress() if _fields(data, "flare") == ["ease"] else None

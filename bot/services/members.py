@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import ActivityLevel, Decision, ProgrammeState, Status
 from bot.coaching.content import Equipment, Library
+from bot.coaching.education import Education
 from bot.coaching.screening import Screen
 from bot.db.models import CoachGroup, DecisionRow, Member
 from bot.timekeeping import local_date
@@ -30,6 +31,8 @@ class Flow:
 
     library: Library
     default_zone: str
+    # Tips and the flare-up plan (content/education.yaml); None: no tips after sessions.
+    education: Education | None = None
 
     @property
     def screen(self) -> Screen:
