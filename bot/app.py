@@ -32,6 +32,7 @@ from handlers import (
     member_settings,
     my_data,
     onboarding,
+    outcomes,
     progress,
     reminders,
     session,
@@ -121,6 +122,7 @@ def _register_handlers(application: HipApplication) -> None:
     reminders.schedule_reminder_jobs(application)
     application.add_handlers(progress.handlers())
     application.add_handlers(flare.handlers())
+    application.add_handlers(outcomes.handlers())
     application.add_handlers(my_data.handlers())
     application.add_handlers(coach.handlers())
     coach.schedule_jobs(application.job_queue)

@@ -30,6 +30,8 @@ class Column(StrEnum):
     AWAITING = "members.awaiting"
     ONBOARDING = "members.onboarding_step"
     SESSION = "training_sessions.step"
+    # This week's PEG, answered item by item (`bot.services.outcomes`), read after the session.
+    PEG = "peg_scores (this week's row, first unanswered item)"
 
 
 class Exit(StrEnum):
@@ -42,6 +44,7 @@ class Exit(StrEnum):
     RESUMED = "resumed or resume declined"
     SESSION_OVER = "session over (summary)"
     BACK = "back to the exact question the member was on"
+    PEG_DONE = "weekly check stored (its score shown)"
 
 
 @dataclass(frozen=True)
@@ -283,6 +286,16 @@ MACHINE: tuple[State, ...] = (
             ("carry on easier", "reps"),
             ("skip the rest", Exit.SESSION_OVER),
         ),
+    ),
+    # The weekly PEG (Krebs 2009), opened from the reminder (peg:open); the question dataclass
+    # is `bot.services.outcomes.AskPeg`.
+    State(
+        "peg:<item>",
+        Column.PEG,
+        "AskPeg",
+        "peg:<monday>:<pain|enjoy|activity>:<0-10>",
+        "0-10 for the item asked, or three numbers typed (4 5 3)",
+        (("0-10, items left", "peg:<item>"), ("the last item, or all three", Exit.PEG_DONE)),
     ),
 )
 

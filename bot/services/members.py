@@ -69,6 +69,8 @@ class TypedAnswer:
     choice: str | None = None  # an option of the open question (a stop or skip reason, ...)
     # Screen items a typed message mentions (the text itself is never kept): asked first.
     symptoms: tuple[str, ...] = ()
+    # Three scores 0-10 typed at once ("4 5 3"), as the weekly PEG takes them.
+    scores: tuple[int, int, int] | None = None
 
     def reps_for(self, target: int, max_reps: int) -> int | None:
         if self.all_done:
