@@ -67,7 +67,9 @@ async def test_a_press_for_an_item_already_answered_changes_nothing(
     flow = Flow(library, "UTC")
     async with sessionmaker.begin() as session:
         await add_member(session, USER, zone="Europe/Berlin", onboarded_on=BERLIN_MONDAY)
-        [asked] = await outcomes.open_peg(session, flow, USER, SUNDAY_NIGHT)
+        assert await outcomes.open_peg(session, flow, USER, SUNDAY_NIGHT) == [
+            outcomes.AskPeg(BERLIN_MONDAY, (None, None, None))
+        ]
         await outcomes.press(session, flow, USER, BERLIN_MONDAY, "pain", 4, SUNDAY_NIGHT)
         assert (
             await outcomes.press(session, flow, USER, BERLIN_MONDAY, "pain", 9, SUNDAY_NIGHT) == []
