@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.coaching.content import Library
 from bot.db.models import PegScore
 from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.member_chat import MemberChat
-from tests.reminder_data import add_member, midday_zone
+from tests.reminder_data import add_member, add_session_on, fresh_programme, midday_zone
 
 pytestmark = pytest.mark.e2e
 
@@ -114,3 +115,31 @@ async def test_the_peg_can_be_typed_all_at_once_and_a_word_gets_the_keypad_again
     other = await ben.say("3 3 3", lambda m: m.method == "sendMessage")
     assert "weekly score" not in other.body
     assert await _rows(sessionmaker) == [(7, 8, 6, True)]
+
+
+async def test_after_the_morning_check_the_reminder_offers_the_peg_with_todays_choices(
+    start_bot: Callable[[], Awaitable[BotProcess]],
+    sessionmaker: Maker,
+    fake_api: FakeBotAPI,
+    library: Library,
+) -> None:
+    now = datetime.now(UTC)
+    zone = midday_zone(now)
+    today = now.astimezone(ZoneInfo(zone)).date()
+    async with sessionmaker.begin() as session:
+        member = await add_member(
+            session,
+            6103,
+            zone=zone,
+            next_at=now - timedelta(minutes=1),
+            programme=fresh_programme(library, today - timedelta(days=7)),
+        )
+        await add_session_on(session, member.id, today - timedelta(days=1))
+    await start_bot()
+    cat = MemberChat(fake_api, 6103, "Cat")
+
+    question = await fake_api.wait_for_message(6103, match="compared with before your last")
+    assert [b["text"] for b in question.buttons()] == ["Better", "Same", "Worse"]
+    choices = await cat.tap_on(question, "Same", edited("3 quick questions"))
+    assert choices.button("Start") and choices.button(OPEN)
+    await cat.tap_on(choices, OPEN, "👉 1.")
