@@ -25,6 +25,7 @@ from bot.services.members import (
     store_state,
     today_for,
 )
+from bot.services.questions import before_command, session_kept_open
 
 # The offer in content/education.yaml says "for 3 days"; the easing lasts as long.
 FLARE_EASE_DAYS = 3
@@ -98,11 +99,16 @@ async def show_flare(session: AsyncSession, flow: Flow, user_id: int, now: datet
     plan = flow.education.flare_plan
     member = await find_member(session, user_id)
     state = None if member is None else programme_state(member)
+    if member is not None:
+        waiting = await before_command(session, flow, member, now)  # a symptom question first
+        if waiting is not None:
+            return waiting
     if member is None or state is None or state.status is not Status.ACTIVE:
         return [FlarePlanShown(plan, offer_ease=False, easing_until=None)]
     today = today_for(member, now, flow.default_zone)
     easing = state.flare_until if state.flare_until and state.flare_until >= today else None
-    return [FlarePlanShown(plan, offer_ease=easing is None, easing_until=easing)]
+    shown = FlarePlanShown(plan, offer_ease=easing is None, easing_until=easing)
+    return [shown, *await session_kept_open(session, flow, member, now)]
 
 
 async def ease_flare(session: AsyncSession, flow: Flow, user_id: int, now: datetime) -> list[Reply]:

@@ -100,3 +100,24 @@ async def test_flare_before_enrolling_gives_the_plan_without_easing(
     plan = await dan.say("/flare", "If your back flares up")
     assert plan.buttons() == []
     assert "Once your programme is running" in plan.body
+
+
+async def test_flare_mid_session_keeps_the_session_open_and_it_finishes_as_usual(
+    bot: BotProcess, fake_api: FakeBotAPI, sessionmaker: Maker
+) -> None:
+    eve = MemberChat(fake_api, 7405, "Eve")
+    await onboard(eve, equipment="chair")
+    await keep_only(sessionmaker, 7405, {"bridge", "bird_dog"})
+    await eve.say("/today", "Glute bridge: how many reps")
+    since = fake_api.cursor()
+    await fake_api.send_text(eve.user, "/flare")
+    await fake_api.wait_for_message(
+        7405, since=since, match="Today's session waits at exercise 1 of 2: /today carries on."
+    )
+    plan = next(m for m in eve.sent(since) if "If your back flares up" in m.body)
+    await eve.tap_on(plan, "Ease my next sessions", "your sessions go easier")
+    await eve.say("all", "Glute bridge: pain in your back or leg")
+    await eve.say("1", "Bird dog")
+    await eve.say("all", "Bird dog: pain")
+    end = await eve.say("1", finished)
+    assert "Exercises done: 2 of 2" in end.body
