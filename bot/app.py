@@ -15,6 +15,7 @@ from telegram.ext import (
 )
 
 from bot.coaching.content import Library
+from bot.coaching.loader import default_content_dir, load_education
 from bot.config import Settings
 from bot.context import BotData, HipApplication, HipContext
 from bot.db.engine import create_engine, create_sessionmaker
@@ -27,9 +28,11 @@ from handlers import (
     coach,
     coach_audience,
     conversation,
+    flare,
     member_settings,
     my_data,
     onboarding,
+    outcomes,
     progress,
     reminders,
     session,
@@ -100,6 +103,8 @@ def build_application(settings: Settings, library: Library) -> HipApplication:
     )
     application.bot_data.settings = settings
     application.bot_data.library = library
+    # Checked at start-up (`bot.cli`), so this read does not fail on content that started.
+    application.bot_data.education = load_education(settings.content_dir or default_content_dir())
     _register_handlers(application)
     return application
 
@@ -117,6 +122,8 @@ def _register_handlers(application: HipApplication) -> None:
     application.add_handlers(reminders.handlers())
     reminders.schedule_reminder_jobs(application)
     application.add_handlers(progress.handlers())
+    application.add_handlers(flare.handlers())
+    application.add_handlers(outcomes.handlers())
     application.add_handlers(my_data.handlers())
     application.add_handlers(coach.handlers())
     coach.schedule_jobs(application.job_queue)

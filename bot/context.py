@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from tornado.httpserver import HTTPServer
 
 from bot.coaching.content import Library
+from bot.coaching.education import Education
 from bot.config import Settings
 
 
@@ -17,6 +18,7 @@ class BotData:
 
     settings: Settings
     library: Library
+    education: Education
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     metrics_server: HTTPServer | None = None  # set in post_init when METRICS_PORT is given

@@ -128,6 +128,20 @@ def parse_pain(text: str | None) -> int | None:
     return pain if pain <= 10 else None
 
 
+# Three 0-10 scores, apart by spaces, commas or semicolons: "4 5 3", "4, 5, 3" (the weekly PEG).
+_SCORES = re.compile(r"^([0-9]{1,2})\s*[,;\s]\s*([0-9]{1,2})\s*[,;\s]\s*([0-9]{1,2})$")
+
+
+def parse_scores(text: str | None) -> tuple[int, int, int] | None:
+    """'4 5 3', '4,5,3' -> (4, 5, 3); a number above 10, or not exactly three, -> None."""
+    words = _readable(text)
+    match = _SCORES.match(words) if words else None
+    if match is None:
+        return None
+    first, second, third = (int(group) for group in match.groups())
+    return (first, second, third) if max(first, second, third) <= 10 else None
+
+
 def parse_reps(text: str | None) -> int | None:
     """'12', '12 reps' -> 12; outside 0-MAX_REPS, words or emoji -> None ('all': `says_all`)."""
     words = _readable(text)
@@ -274,6 +288,7 @@ def read(text: str | None, now: datetime, screen: Screen | None = None) -> Typed
         activity=parse_activity(text),
         equipment=parse_equipment(text),
         command=_command_word(text),
+        scores=parse_scores(text),
     )
 
 

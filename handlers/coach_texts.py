@@ -119,6 +119,7 @@ LEGEND = (
     "the week before\n"
     "FLAG red flag · PAIN paused for pain · MISS 3+ days missed · OFF blocked the bot · "
     "pause paused by member · new setting up\n"
+    "The weekly PEG score (0–10) is on each member's page and in the csv\n"
     "/dashboard &lt;name&gt; for one member · /dashboard csv for a spreadsheet"
 )
 
@@ -142,6 +143,9 @@ CSV_COLUMNS = (
     "avg_pain_7d",
     "avg_pain_prev_7d",
     "pain_trend",
+    "peg_latest",
+    "peg_week1",
+    "peg_change",
 )
 CSV_CAPTION = "{title}: {count} members, {day}."
 
@@ -228,6 +232,17 @@ def table_line(row: MemberRow) -> str:
     )
 
 
+def _peg_words(row: MemberRow) -> str:
+    if row.peg_latest is None:
+        return "Weekly PEG: not answered yet"
+    since = (
+        "its first week"
+        if row.peg_first is None
+        else f"week 1 {row.peg_first:.1f}, change {row.peg_change:+.1f}"
+    )
+    return f"Weekly PEG (0–10, lower is better): latest {row.peg_latest:.1f}, {since}"
+
+
 def dashboard_page(
     title: str,
     rows: Sequence[MemberRow],
@@ -257,6 +272,7 @@ def member_page(detail: MemberDetail, library: Library) -> str:
         f"Sessions: {row.sessions_7d} in the last 7 days, {row.sessions_28d} in 28",
         f"Pain: last {_or_dash(row.last_pain)}, 7-day average {_average(row.avg_pain_7d)}"
         f"{ARROWS[row.trend]} (week before {_average(row.avg_pain_prev_7d)})",
+        _peg_words(row),
         "",
         "<b>Recent sessions</b>",
     ]
@@ -342,6 +358,9 @@ def dashboard_csv(rows: Sequence[MemberRow]) -> bytes:
                 "" if row.avg_pain_7d is None else f"{row.avg_pain_7d:.1f}",
                 "" if row.avg_pain_prev_7d is None else f"{row.avg_pain_prev_7d:.1f}",
                 TREND_WORDS[row.trend],
+                "" if row.peg_latest is None else f"{row.peg_latest:.1f}",
+                "" if row.peg_first is None else f"{row.peg_first:.1f}",
+                "" if row.peg_change is None else f"{row.peg_change:+.1f}",
             )
         )
     # A byte-order mark lets spreadsheet apps read accented names as UTF-8.

@@ -21,7 +21,7 @@ from bot.services.questions import AskPauseCheckin, AskSymptom, SymptomCheck, Sy
 from handlers import answers, conversation_texts, keyboards, reminder_texts
 from handlers.replies import Outgoing, answer_expired, answer_press, flow, now, reask, render, send
 
-MEMBER_COMMANDS = ("today", "settings", "pause", "resume", "why", "symptom")
+MEMBER_COMMANDS = ("today", "settings", "pause", "resume", "why", "symptom", "flare")
 
 
 async def _typed(update: Update, context: HipContext) -> None:

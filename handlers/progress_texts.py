@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from bot.coaching import DecisionKind
+from bot.services.outcomes import PegPoint
 from bot.services.progress import (
     HistoryExercise,
     HistorySession,
@@ -55,12 +56,25 @@ def no_chart(report: ProgressReport) -> str:
 def summary(report: ProgressReport) -> str:
     """Three lines under the chart: streak, this week, and the pain trend in words."""
     week = report.this_week
-    return "\n".join(
-        (
-            streak_line(report.streak),
-            f"This week: {week.done} of {week.planned} sessions",
-            trend_line(report.trend),
-        )
+    lines = [
+        streak_line(report.streak),
+        f"This week: {week.done} of {week.planned} sessions",
+        trend_line(report.trend),
+    ]
+    if report.pegs:
+        lines.append(peg_line(report.pegs))
+    return "\n".join(lines)
+
+
+def peg_line(pegs: Sequence[PegPoint]) -> str:
+    """The weekly check's score (PEG, 0-10, lower is better): the first, and where it is now."""
+    first, latest = pegs[0], pegs[-1]
+    if len(pegs) == 1:
+        return f"Weekly check: {first.score:.1f}/10 (next week's shows the trend)"
+    recent = " → ".join(f"{point.score:.1f}" for point in pegs[-4:])
+    return (
+        f"Weekly check: {recent} (week 1: {first.score:.1f}, "
+        f"change {latest.score - first.score:+.1f}; lower is better)"
     )
 
 

@@ -21,6 +21,7 @@ from bot.services.reminders import (
     MessageKind,
     ReminderAnswer,
 )
+from handlers import outcome_texts
 
 START_SESSION = "sess:start"
 
@@ -132,10 +133,12 @@ def render(message: DueMessage) -> tuple[str, InlineKeyboardMarkup]:
     if message.kind is MessageKind.NUDGE:
         return NUDGE.format(name=name), nudge_keyboard(message.reminder_id)
     hello = greeting(message.local_hour)
-    if message.ask_checkin:
+    if message.ask_checkin:  # the weekly check is offered once this one is answered
         text = CHECKIN_QUESTION.format(hello=hello, name=name)
         return text, checkin_keyboard(message.reminder_id)
-    return REMINDER.format(hello=hello, name=name), actions_keyboard(message.reminder_id)
+    text = REMINDER.format(hello=hello, name=name)
+    keyboard = actions_keyboard(message.reminder_id)
+    return _with_peg(text, keyboard) if message.offer_peg else (text, keyboard)
 
 
 def greeting(local_hour: int | None) -> str:
@@ -145,6 +148,13 @@ def greeting(local_hour: int | None) -> str:
         if local_hour is not None and local_hour >= starts:
             chosen = words
     return chosen
+
+
+def _with_peg(text: str, keyboard: InlineKeyboardMarkup) -> tuple[str, InlineKeyboardMarkup]:
+    """Once a week, until answered: the reminder offers the PEG (handlers/outcomes.py)."""
+    peg = InlineKeyboardButton(outcome_texts.PEG_OPEN_BUTTON, callback_data="peg:open")
+    rows = [*keyboard.inline_keyboard, (peg,)]
+    return f"{text}\n\n{outcome_texts.PEG_OFFER}", InlineKeyboardMarkup(rows)
 
 
 def pause_checkin(due: PauseCheckinDue) -> tuple[str, InlineKeyboardMarkup]:
@@ -183,4 +193,5 @@ def checkin_answered(result: CheckinResult) -> tuple[str, InlineKeyboardMarkup |
     if result.paused:
         return PAUSED.format(reasons="\n".join(result.reasons)), None
     lines = [CHECKIN_THANKS[result.answer], *result.reasons, "", READY]
-    return "\n".join(lines), actions_keyboard(result.reminder_id)
+    text, keyboard = "\n".join(lines), actions_keyboard(result.reminder_id)
+    return _with_peg(text, keyboard) if result.offer_peg else (text, keyboard)

@@ -98,7 +98,7 @@ def _(reply: DeclinedBefore) -> Outgoing:
 
 def flow(context: HipContext) -> Flow:
     services = context.services
-    return Flow(services.library, services.settings.default_timezone)
+    return Flow(services.library, services.settings.default_timezone, services.education)
 
 
 def person(update: Update) -> Person:

@@ -227,4 +227,6 @@ def summary_parts(summary: sessions.Summary) -> list[str]:
             parts.append(session_texts.SUMMARY_COACH_TOLD.format(group=summary.coach_group))
     else:
         parts.append(session_texts.SUMMARY_NEXT)
+    if summary.tip is not None:
+        parts.append(session_texts.SUMMARY_TIP.format(tip=summary.tip))
     return parts

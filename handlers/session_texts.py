@@ -117,6 +117,7 @@ SUMMARY_PAUSED = (
 )
 SUMMARY_COACH_TOLD = "I've let your coaches at «{group}» know."
 SUMMARY_NEXT = "See you tomorrow! /today shows this summary again."
+SUMMARY_TIP = "💡 {tip}"
 
 
 def dose(prescription: Prescription) -> str:

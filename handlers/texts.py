@@ -10,6 +10,7 @@ COMMAND_MENU: tuple[tuple[str, str], ...] = (
     ("pause", "Take a break from the programme"),
     ("resume", "Come back after a break"),
     ("why", "Why your plan is what it is"),
+    ("flare", "A plan for a flare-up, and easier sessions"),
     ("export", "Download all your data"),
     ("delete", "Delete all your data"),
     ("help", "What I can do"),
@@ -27,6 +28,7 @@ HELP = (
     "/pause – take a break (no reminders)\n"
     "/resume – come back after a break\n"
     "/why – why your plan is what it is\n"
+    "/flare – what to do in a flare-up; eases your next sessions if you want\n"
     "/export – download all your data\n"
     "/delete – delete all your data\n"
     "/leavecoach – stop sharing your answers with your coach\n"

@@ -19,8 +19,10 @@ from bot.db.models import (
     DecisionRow,
     ExerciseResultRow,
     Member,
+    PegScore,
     ProcessedUpdate,
     Reminder,
+    TipShown,
     TrainingSession,
 )
 from bot.timekeeping import local_instant
@@ -158,7 +160,8 @@ async def add_member_with_everything(
     session: AsyncSession, now: datetime, zone: str, telegram_user_id: int
 ) -> Member:
     """A member with a row in every table about members: a coach group and its alert, three
-    sessions of five exercises with decisions, a check-in, a pending reminder, a handled update.
+    sessions of five exercises with decisions, a check-in, a pending reminder, a handled update,
+    this week's PEG and a tip shown.
     """
     today = local_today(now, zone)
     group = CoachGroup(
@@ -194,5 +197,14 @@ async def add_member_with_everything(
         Alert(coach_group_id=group.id, member_id=member.id, kind="pain_pause", local_date=today)
     )
     session.add(ProcessedUpdate(update_id=telegram_user_id * 10, user_id=telegram_user_id))
+    monday = today - timedelta(days=today.weekday())
+    session.add(
+        PegScore(
+            member_id=member.id, week_start=monday, pain=4, enjoyment=3, activity=5, answered_at=now
+        )
+    )
+    session.add(
+        TipShown(member_id=member.id, local_date=today - timedelta(1), tip_id="pacing_steady")
+    )
     await session.flush()
     return member

@@ -262,3 +262,38 @@ class ProcessedUpdate(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class TipShown(Base):
+    """The short tip shown after a member's completed session, so none repeats within two weeks
+    (`bot.coaching.education.pick_tip`); at most one a day."""
+
+    __tablename__ = "tips_shown"
+    __table_args__ = (UniqueConstraint("member_id", "local_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    local_date: Mapped[date] = mapped_column(Date)
+    tip_id: Mapped[str] = mapped_column(String(48))
+    shown_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PegScore(Base):
+    """One member's weekly PEG (Krebs 2009): average pain, interference with enjoyment of life
+    and with general activity, each 0-10, for the local week starting `week_start` (a Monday).
+
+    Answers are kept as they are given, so a restart mid-way asks the next item;
+    `answered_at` is set when all three are in, and only complete rows are reported.
+    """
+
+    __tablename__ = "peg_scores"
+    __table_args__ = (UniqueConstraint("member_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    pain: Mapped[int | None] = mapped_column(Integer)
+    enjoyment: Mapped[int | None] = mapped_column(Integer)
+    activity: Mapped[int | None] = mapped_column(Integer)
+    asked_at: Mapped[datetime] = mapped_column(default=utcnow)
+    answered_at: Mapped[datetime | None]

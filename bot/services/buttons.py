@@ -19,13 +19,16 @@ parses is still checked against the database by the service (is that question op
     pchk:<number>:<resume|keep|worse>      a check-in while paused (the number of that check-in)
     sess:start                             start or resume today's session
     sess:<session id>:<position>:<step>:<value>   e.g. sess:12:0:pain:4, sess:12:0:reps:skip
+    flare:ease                             /flare: ease the next sessions for a flare-up
+    peg:open                               the reminder's weekly check (the PEG)
+    peg:<monday yyyymmdd>:<pain|enjoy|activity>:<0-10>   one PEG item, e.g. peg:20261130:pain:4
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 from bot.coaching import ActivityLevel
 from bot.coaching.content import Equipment
@@ -217,4 +220,55 @@ def parse_sess(data: str, max_reps: int) -> SessionPress | StartSession | None:
             )
         ):
             return SessionPress(int(session_id), int(position), step, value)
+    return None
+
+
+@dataclass(frozen=True)
+class FlareEasePress:
+    """/flare's "Ease my next sessions"."""
+
+
+def parse_flare(data: str) -> FlareEasePress | None:
+    """flare:ease"""
+    return FlareEasePress() if _fields(data, "flare") == ["ease"] else None
+
+
+@dataclass(frozen=True)
+class PegOpen:
+    """The reminder's weekly-check button."""
+
+
+@dataclass(frozen=True)
+class PegPress:
+    week: date  # the Monday of the local week the keypad was made for
+    item: str  # pain | enjoy | activity
+    value: int
+
+
+_WEEK = re.compile(r"([0-9]{4})([0-9]{2})([0-9]{2})")
+PEG_ITEMS = ("pain", "enjoy", "activity")
+
+
+def _monday(text: str) -> date | None:
+    match = _WEEK.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        day = date(*(int(group) for group in match.groups()))
+    except ValueError:
+        return None
+    return day if day.weekday() == 0 else None
+
+
+def parse_peg(data: str) -> PegOpen | PegPress | None:
+    """peg:open, and peg:<monday yyyymmdd>:<pain|enjoy|activity>:<0-10>"""
+    match _fields(data, "peg"):
+        case ["open"]:
+            return PegOpen()
+        case [week, item, value] if (
+            (monday := _monday(week)) is not None
+            and item in PEG_ITEMS
+            and (score := number(value, 0, PAIN_MAX)) is not None
+        ):
+            return PegPress(monday, item, score)
     return None

@@ -3,8 +3,8 @@
 A symptom mentioned in the text comes first, whatever is open: the bot asks about it and the
 text is read as no answer at all (so "3, and my leg is numb" records no pain). Otherwise the
 open question is read from the database in the order `current_question` uses: a symptom,
-settings or resume question, then onboarding, then today's session; with none open, the member
-gets a pointer to what they can do.
+settings or resume question, then onboarding, then today's session, then this week's PEG; with
+none open, the member gets a pointer to what they can do.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import onboarding, preferences, sessions, symptoms
+from bot.services import onboarding, outcomes, preferences, sessions, symptoms
 from bot.services.members import Flow, Reply, TypedAnswer, find_member
 from bot.services.questions import SYMPTOM, NothingOpen, NotStarted, item_of
 
@@ -36,6 +36,9 @@ async def answer_typed(
     if member.onboarding_step is not None:
         return await onboarding.answer_typed(session, flow, member, answer, now)
     replies = await sessions.answer_typed(session, flow, member, answer, now)
+    if replies is not None:
+        return replies
+    replies = await outcomes.answer_typed(session, flow, member, answer, now)  # the weekly PEG
     if replies is not None:
         return replies
     return [NothingOpen(enrolled=member.onboarded_at is not None)]

@@ -32,6 +32,8 @@ class Column(StrEnum):
     SESSION = "training_sessions.step"
     # While paused for pain or a red flag: the number of the check-in sent (its buttons carry it).
     PAUSE_CHECKIN = "members.pause_checkins_sent"
+    # This week's PEG, answered item by item (`bot.services.outcomes`), read after the session.
+    PEG = "peg_scores (this week's row, first unanswered item)"
 
 
 class Exit(StrEnum):
@@ -45,6 +47,7 @@ class Exit(StrEnum):
     SESSION_OVER = "session over (summary)"
     BACK = "back to the exact question the member was on"
     STILL_PAUSED = "still paused (the next check-in, or none after the last)"
+    PEG_DONE = "weekly check stored (its score shown)"
 
 
 @dataclass(frozen=True)
@@ -298,6 +301,16 @@ MACHINE: tuple[State, ...] = (
             ("carry on easier", "reps"),
             ("skip the rest", Exit.SESSION_OVER),
         ),
+    ),
+    # The weekly PEG (Krebs 2009), opened from the reminder (peg:open); the question dataclass
+    # is `bot.services.outcomes.AskPeg`.
+    State(
+        "peg:<item>",
+        Column.PEG,
+        "AskPeg",
+        "peg:<monday>:<pain|enjoy|activity>:<0-10>",
+        "0-10 for the item asked, or three numbers typed (4 5 3)",
+        (("0-10, items left", "peg:<item>"), ("the last item, or all three", Exit.PEG_DONE)),
     ),
 )
 

@@ -24,7 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import DecisionKind, Prescription, Status
 from bot.coaching.content import Library
-from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
+from bot.db.models import DecisionRow, ExerciseResultRow, Member, PegScore, TrainingSession
+from bot.services.outcomes import score as peg_score
 
 IN_PROGRESS = "in_progress"
 WINDOW_DAYS = 28
@@ -71,6 +72,16 @@ class MemberRow:
     last_pain: int | None
     avg_pain_7d: float | None
     avg_pain_prev_7d: float | None
+    # The weekly PEG (Krebs 2009, 0-10): the latest score and the member's first (week 1).
+    peg_latest: float | None = None
+    peg_first: float | None = None
+
+    @property
+    def peg_change(self) -> float | None:
+        """Since week 1: negative is better; None until there are two weeks to compare."""
+        if self.peg_latest is None or self.peg_first is None:
+            return None
+        return round(self.peg_latest - self.peg_first, 1)
 
     @property
     def trend(self) -> Trend:
@@ -307,9 +318,11 @@ async def _rows(
         for ladder in library.ladders
         for variation in ladder.variations
     }
+    pegs = await peg_scores(session, [record.id for record, _ in result])
     rows = []
     for record, today in result:
         phase, mean_rung = _level(record, rungs)
+        scores = pegs.get(record.id, [])
         rows.append(
             MemberRow(
                 member_id=record.id,
@@ -323,9 +336,29 @@ async def _rows(
                 last_pain=record.last_pain,
                 avg_pain_7d=_float(record.avg_7d),
                 avg_pain_prev_7d=_float(record.avg_prev),
+                peg_latest=scores[-1] if scores else None,
+                peg_first=scores[0] if len(scores) > 1 else None,
             )
         )
     return rows
+
+
+async def peg_scores(session: AsyncSession, member_ids: Sequence[int]) -> dict[int, list[float]]:
+    """Each member's complete weekly PEG scores, oldest first (one query for the whole page)."""
+    if not member_ids:
+        return {}
+    rows = await session.execute(
+        select(PegScore)
+        .where(PegScore.member_id.in_(member_ids), PegScore.answered_at.is_not(None))
+        .order_by(PegScore.member_id, PegScore.week_start)
+    )
+    found: dict[int, list[float]] = {}
+    for row in rows.scalars():
+        assert row.pain is not None and row.enjoyment is not None and row.activity is not None
+        found.setdefault(row.member_id, []).append(
+            peg_score((row.pain, row.enjoyment, row.activity))
+        )
+    return found
 
 
 def _labels(members: Sequence[tuple[int, str]]) -> dict[int, str]:

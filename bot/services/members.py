@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.coaching import ActivityLevel, Decision, ProgrammeState, Status
 from bot.coaching.content import Equipment, Library
+from bot.coaching.education import Education
 from bot.coaching.screening import Screen
 from bot.db.models import CoachGroup, DecisionRow, Member
 from bot.timekeeping import local_date
@@ -30,6 +31,8 @@ class Flow:
 
     library: Library
     default_zone: str
+    # Tips and the flare-up plan (content/education.yaml); None: no tips after sessions.
+    education: Education | None = None
 
     @property
     def screen(self) -> Screen:
@@ -67,6 +70,8 @@ class TypedAnswer:
     choice: str | None = None  # an option of the open question (a stop or skip reason, ...)
     # Screen items a typed message mentions (the text itself is never kept): asked first.
     symptoms: tuple[str, ...] = ()
+    # Three scores 0-10 typed at once ("4 5 3"), as the weekly PEG takes them.
+    scores: tuple[int, int, int] | None = None
 
     def reps_for(self, target: int, max_reps: int) -> int | None:
         if self.all_done:

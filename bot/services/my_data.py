@@ -27,7 +27,9 @@ from bot.db.models import (
     DecisionRow,
     ExerciseResultRow,
     Member,
+    PegScore,
     ProcessedUpdate,
+    TipShown,
     TrainingSession,
 )
 from bot.services.progress import exercise_decisions, find_member
@@ -127,6 +129,24 @@ async def export_member(
         {"date": checkin.local_date.isoformat(), "answer": checkin.answer} for checkin in checkins
     ]
     profile["decisions"] = [_decision_json(decision, names) for decision in decisions]
+    profile["weekly_checks"] = [  # the PEG, as answered (`services.outcomes`)
+        {
+            "week_of": peg.week_start.isoformat(),
+            "pain": peg.pain,
+            "enjoyment_of_life": peg.enjoyment,
+            "general_activity": peg.activity,
+            "answered_at": _iso(peg.answered_at),
+        }
+        for peg in await session.scalars(
+            select(PegScore).where(PegScore.member_id == member.id).order_by(PegScore.week_start)
+        )
+    ]
+    profile["tips_shown"] = [
+        {"date": tip.local_date.isoformat(), "tip": tip.tip_id}
+        for tip in await session.scalars(
+            select(TipShown).where(TipShown.member_id == member.id).order_by(TipShown.local_date)
+        )
+    ]
     return MemberExport(rows=rows, profile=profile)
 
 

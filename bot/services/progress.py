@@ -21,6 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.coaching import DecisionKind
 from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSession
 from bot.services.members import zone_of
+from bot.services.outcomes import PegPoint
+from bot.services.outcomes import history as peg_history
 from bot.services.questions import SessionStatus
 from bot.timekeeping import local_date, local_instant
 
@@ -99,6 +101,8 @@ class ProgressReport:
     trend: PainTrend
     # Sessions exist before the window: "no sessions lately" rather than "none yet".
     has_older_sessions: bool
+    # Every weekly PEG answered, oldest first (`services.outcomes`): how the weeks go overall.
+    pegs: tuple[PegPoint, ...] = ()
 
     @property
     def this_week(self) -> WeekTally:
@@ -191,6 +195,7 @@ async def load_progress(
         streak=streak,
         trend=pain_trend(points, today),
         has_older_sessions=await _has_sessions_before(session, member.id, first_day),
+        pegs=tuple(await peg_history(session, member.id)),
     )
 
 

@@ -39,6 +39,7 @@ from bot.db.engine import insert_for
 from bot.db.models import Checkin, Member, Reminder, TrainingSession, UtcDateTime
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.members import record_decisions
+from bot.services.outcomes import answered_weeks, week_of
 from bot.timekeeping import local_date, next_reminder_at
 
 # A member who just finished onboarding (or changed their time) is not reminded within the hour.
@@ -100,6 +101,8 @@ class DueMessage:
     ask_checkin: bool = False
     # The member's wall-clock hour as it goes out (a late one is later): the greeting fits it.
     local_hour: int | None = None
+    # This local week's PEG is not answered yet: the reminder offers it (`services.outcomes`).
+    offer_peg: bool = False
 
 
 @dataclass
@@ -381,6 +384,7 @@ def _reminder_message(
         local_hour=None
         if member.timezone is None
         else max(due, now).astimezone(ZoneInfo(member.timezone)).hour,
+        offer_peg=(member.id, week_of(day)) not in facts.pegs,
     )
 
 
@@ -390,6 +394,7 @@ class _MorningFacts:
 
     sessions: frozenset[tuple[int, date]]
     checkins: frozenset[tuple[int, date]]
+    pegs: frozenset[tuple[int, date]]  # (member, week) with a complete PEG
 
     def trained(self, member_id: int, day: date) -> bool:
         return (member_id, day) in self.sessions
@@ -413,7 +418,9 @@ class _MorningFacts:
                 Checkin.member_id.in_(member_ids), Checkin.local_date.between(first, last)
             )
         )
-        return cls(frozenset(map(tuple, sessions)), frozenset(map(tuple, checkins)))
+        weeks = {week_of(day) for _, day in wanted}
+        pegs = await answered_weeks(session, member_ids, weeks)
+        return cls(frozenset(map(tuple, sessions)), frozenset(map(tuple, checkins)), pegs)
 
 
 # ---- recording how sending went --------------------------------------------------------------
@@ -511,6 +518,7 @@ class CheckinResult:
     answer: CheckinAnswer
     paused: bool = False
     reasons: tuple[str, ...] = ()
+    offer_peg: bool = False  # the week's PEG is not answered yet: offered with today's choices
 
 
 _OPEN = (ReminderStatus.CLAIMED, ReminderStatus.SENT, ReminderStatus.PENDING)
@@ -618,7 +626,11 @@ async def answer_checkin(
     await record_decisions(session, member, outcome.decisions, day)
     reasons = tuple(decision.reason for decision in outcome.decisions)
     if not outcome.paused:
-        return CheckinResult(AnswerOutcome.DONE, reminder_id, answer, reasons=reasons)
+        week = week_of(day)
+        offer = (member.id, week) not in await answered_weeks(session, {member.id}, {week})
+        return CheckinResult(
+            AnswerOutcome.DONE, reminder_id, answer, reasons=reasons, offer_peg=offer
+        )
     await record_alert(session, member, AlertKind.PAIN_PAUSE, day)
     reminder.status = ReminderStatus.CANCELLED
     reminder.nudge_due_at = None

@@ -37,6 +37,7 @@ from bot.db.models import DecisionRow, ExerciseResultRow, Member, TrainingSessio
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.buttons import SessionPress, number
 from bot.services.conversation_machine import Draft, set_draft
+from bot.services.education import record_tip, tip_on
 from bot.services.members import (
     Flow,
     Reply,
@@ -148,6 +149,7 @@ class Summary:
     coach_group: str | None  # told about a pause
     seen_before: bool  # /today after the session was already over
     stop_reason: str | None = None  # StopReason, or "skip_rest" after red pain
+    tip: str | None = None  # after a completed session: one short tip (`services.education`)
 
 
 # ---- opening today's session ------------------------------------------------------------------
@@ -520,6 +522,8 @@ async def _finish_with_summary(
     status: SessionStatus,
 ) -> list[Reply]:
     await _finish(session, flow, member, training, now, status)
+    if status is SessionStatus.FINISHED:
+        await record_tip(session, flow, member, training.local_date)
     return [await _summary(session, flow, member, training, seen_before=False)]
 
 
@@ -634,4 +638,5 @@ async def _summary(
         coach_group=await group_title(session, member) if pause_reasons else None,
         seen_before=seen_before,
         stop_reason=training.stop_reason,
+        tip=await tip_on(session, flow, member, training.local_date),
     )

@@ -18,8 +18,10 @@ from bot.db.models import (
     DecisionRow,
     ExerciseResultRow,
     Member,
+    PegScore,
     ProcessedUpdate,
     Reminder,
+    TipShown,
     TrainingSession,
 )
 from bot.services.my_data import Erasure, delete_member, export_member
@@ -67,6 +69,9 @@ async def test_export_has_one_row_per_result_with_names_decisions_and_the_profil
     assert profile["coach_consent_at"] == profile["consent_at"]
     assert profile["checkins"] == [{"date": "2026-03-12", "answer": "better"}]
     assert len(profile["decisions"]) == 10
+    [weekly] = profile["weekly_checks"]
+    assert (weekly["pain"], weekly["enjoyment_of_life"], weekly["general_activity"]) == (4, 3, 5)
+    assert [tip["tip"] for tip in profile["tips_shown"]] == ["pacing_steady"]
     assert profile["decisions"][0]["reason"] == "Started gently."
 
 
@@ -90,6 +95,8 @@ async def _count_rows(
         "reminders": select(Reminder).where(Reminder.member_id == member_id),
         "alerts": select(Alert).where(Alert.member_id == member_id),
         "updates": select(ProcessedUpdate).where(ProcessedUpdate.user_id == telegram_user_id),
+        "weekly_checks": select(PegScore).where(PegScore.member_id == member_id),
+        "tips": select(TipShown).where(TipShown.member_id == member_id),
     }
     return {
         name: await session.scalar(select(func.count()).select_from(query.subquery()))
@@ -116,6 +123,8 @@ async def test_delete_erases_every_row_about_the_member_and_nothing_of_anyone_el
             "reminders": 1,
             "alerts": 1,
             "updates": 1,
+            "weekly_checks": 1,
+            "tips": 1,
         }
         # The coach group stays for its other members.
         assert await session.scalar(select(func.count()).select_from(CoachGroup)) == 2

@@ -8,8 +8,9 @@ import pytest
 import handlers.conversation
 import handlers.member_settings
 import handlers.onboarding
+import handlers.outcomes
 import handlers.session  # noqa: F401 - importing registers the renderers
-from bot.services import pause_checkins, questions
+from bot.services import outcomes, pause_checkins, questions
 from bot.services.buttons import parse_pchk
 from bot.services.conversation_docs import COMMAND, default_docs_path, render_markdown
 from bot.services.conversation_machine import MACHINE, Column, Exit, State
@@ -21,7 +22,9 @@ NAMES = {(state.column, state.name) for state in MACHINE}
 
 
 def _question(state: State) -> type:
-    return getattr(questions, state.question)
+    # The weekly PEG's question lives with its service (bot.services.outcomes).
+    found: type = getattr(questions, state.question, None) or getattr(outcomes, state.question)
+    return found
 
 
 @pytest.mark.parametrize("state", MACHINE, ids=lambda state: f"{state.column.name}:{state.name}")

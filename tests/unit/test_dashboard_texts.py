@@ -108,8 +108,9 @@ def test_pages_hold_fifteen_rows_and_clamp_out_of_range_pages() -> None:
 def test_csv_has_one_row_per_member_with_the_dashboard_columns() -> None:
     formula = replace(ROW, member_id=2, name="=HYPERLINK()", state=MemberState.RED_FLAG)
     quiet = replace(ROW, member_id=3, name="Émile", last_pain=None, avg_pain_7d=None)
+    weekly = replace(ROW, member_id=4, name="Pat", peg_latest=3.7, peg_first=6.0)
 
-    data = coach_texts.dashboard_csv([ROW, formula, quiet])
+    data = coach_texts.dashboard_csv([ROW, formula, quiet, weekly])
     table = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
 
     assert tuple(table[0]) == coach_texts.CSV_COLUMNS
@@ -125,7 +126,15 @@ def test_csv_has_one_row_per_member_with_the_dashboard_columns() -> None:
         "avg_pain_7d": "2.4",
         "avg_pain_prev_7d": "1.0",
         "pain_trend": "up",
+        "peg_latest": "",
+        "peg_week1": "",
+        "peg_change": "",
     }
+    assert (table[3]["peg_latest"], table[3]["peg_week1"], table[3]["peg_change"]) == (
+        "3.7",
+        "6.0",
+        "-2.3",
+    )
     assert (table[1]["name"], table[1]["status"]) == ("'=HYPERLINK()", "red_flag")
     assert (table[2]["name"], table[2]["last_pain"], table[2]["pain_trend"]) == ("Émile", "", "")
 
