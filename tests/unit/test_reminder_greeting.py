@@ -47,6 +47,8 @@ def test_a_claimed_reminder_carries_the_local_hour_it_goes_out_at() -> None:
     from bot.services.reminders import _reminder_message  # the one place DueMessage is built
 
     class Facts:
+        pegs: frozenset[tuple[int, date]] = frozenset()
+
         def trained(self, member_id: int, day: date) -> bool:
             return False
 
