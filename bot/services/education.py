@@ -25,7 +25,6 @@ from bot.services.members import (
     store_state,
     today_for,
 )
-from bot.services.questions import before_command, session_kept_open
 
 # The offer in content/education.yaml says "for 3 days"; the easing lasts as long.
 FLARE_EASE_DAYS = 3
@@ -97,18 +96,16 @@ class FlareNotActive:
 async def show_flare(session: AsyncSession, flow: Flow, user_id: int, now: datetime) -> list[Reply]:
     assert flow.education is not None, "the bot always loads content/education.yaml"
     plan = flow.education.flare_plan
+    # What happens to an open question (a symptom question first, today's session waiting) is
+    # said by the hook ahead of every command (`questions.on_command`).
     member = await find_member(session, user_id)
     state = None if member is None else programme_state(member)
-    if member is not None:
-        waiting = await before_command(session, flow, member, now)  # a symptom question first
-        if waiting is not None:
-            return waiting
     if member is None or state is None or state.status is not Status.ACTIVE:
         return [FlarePlanShown(plan, offer_ease=False, easing_until=None)]
     today = today_for(member, now, flow.default_zone)
     easing = state.flare_until if state.flare_until and state.flare_until >= today else None
     shown = FlarePlanShown(plan, offer_ease=easing is None, easing_until=easing)
-    return [shown, *await session_kept_open(session, flow, member, now)]
+    return [shown]
 
 
 async def ease_flare(session: AsyncSession, flow: Flow, user_id: int, now: datetime) -> list[Reply]:

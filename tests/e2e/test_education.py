@@ -114,7 +114,7 @@ async def test_flare_mid_session_keeps_the_session_open_and_it_finishes_as_usual
     await fake_api.wait_for_message(
         7405, since=since, match="Today's session waits at exercise 1 of 2: /today carries on."
     )
-    plan = next(m for m in eve.sent(since) if "If your back flares up" in m.body)
+    plan = await fake_api.wait_for_message(7405, since=since, match="If your back flares up")
     await eve.tap_on(plan, "Ease my next sessions", "your sessions go easier")
     await eve.say("all", "Glute bridge: pain in your back or leg")
     await eve.say("1", "Bird dog")
