@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.coaching.content import Dose, Equipment, Ladder, Library, Phase, Rules, Variation
 from bot.coaching.education import Education
+from bot.coaching.generated_pages import page_arguments, write_or_check
 from bot.coaching.loader import ContentError, default_content_dir, load_education, load_library
 
 COMMAND = "python -m bot.coaching.exercise_docs"
@@ -271,10 +272,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog=COMMAND, description="Generate docs/exercises.md from content/."
     )
-    parser.add_argument(
-        "--check", action="store_true", help="do not write; exit 1 if the page is out of date"
-    )
-    parser.add_argument("--output", type=Path, default=default_docs_path(), help="page to write")
+    page_arguments(parser, default_docs_path())
     args = parser.parse_args(argv)
     try:
         content = default_content_dir()
@@ -282,16 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as error:
         print(error, file=sys.stderr)
         return 1
-    output: Path = args.output
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
-        if current != text:
-            print(f"{output} is out of date; run `{COMMAND}`", file=sys.stderr)
-            return 1
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    return 0
+    return write_or_check(args.output, text, check=args.check, command=COMMAND)
 
 
 if __name__ == "__main__":

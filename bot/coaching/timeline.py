@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.coaching.content import Equipment, Library
 from bot.coaching.decisions import finish_session, record_checkin
+from bot.coaching.generated_pages import write_or_check
 from bot.coaching.lifecycle import apply_missed_days, start_programme
 from bot.coaching.loader import ContentError, default_content_dir, load_library
 from bot.coaching.planning import estimate_minutes, plan_session
@@ -160,13 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ContentError, ValueError) as error:
         print(error, file=sys.stderr)
         return 1
-    if args.check:
-        if fresh != current:
-            print(f"{page}: the timeline is out of date; run `{COMMAND}`", file=sys.stderr)
-            return 1
-        return 0
-    page.write_text(fresh, encoding="utf-8")
-    return 0
+    return write_or_check(page, fresh, check=args.check, command=COMMAND)
 
 
 if __name__ == "__main__":

@@ -7,10 +7,10 @@ python -m bot.services.conversation_docs --check   exit 1 when it is out of date
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.coaching.generated_pages import page_arguments, write_or_check
 from bot.services.conversation_machine import MACHINE, Column, Exit
 
 COMMAND = "python -m bot.services.conversation_docs"
@@ -83,22 +83,10 @@ def render_markdown() -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Write docs/conversation.md, or with --check exit 1 when it is out of date."""
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="do not write; exit 1 if the page is out of date"
-    )
-    parser.add_argument("--output", type=Path, default=default_docs_path(), help="page to write")
+    page_arguments(parser, default_docs_path())
     args = parser.parse_args(argv)
     text = render_markdown()
-    output: Path = args.output
-    if args.check:
-        current = output.read_text(encoding="utf-8") if output.is_file() else None
-        if current != text:
-            print(f"{output} is out of date; run `{COMMAND}`", file=sys.stderr)
-            return 1
-        return 0
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    return 0
+    return write_or_check(args.output, text, check=args.check, command=COMMAND)
 
 
 if __name__ == "__main__":
