@@ -249,7 +249,11 @@ def test_a_visitor_onboards_trains_gets_a_reminder_and_sees_the_coach_dashboard(
         type_text(driver, "07:30")
         wait_for(driver, alex, "Which time zone", after=before)
         before = len(bot_texts(driver, alex))
-        type_text(driver, noon_offset())  # where it is about noon: the next reminder is tomorrow
+        offset = noon_offset()  # where it is about noon: the next reminder is tomorrow
+        type_text(driver, offset)
+        if offset != "UTC+0":  # an offset is answered with the real zones that have it now
+            wait_for(driver, alex, "Which is yours", after=before)
+            before = press(driver, alex, "")  # the first city offered
         wait_for(driver, alex, "is that right?", after=before)
         tap_and_wait(driver, alex, "Yes", "You're all set")
 
