@@ -28,7 +28,10 @@ from bot.playground.web import ALEX, GROUP_CHAT_ID, JO, ROBIN, SAM
 from tests.member_chat import noon_offset
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -154,32 +157,49 @@ def text_of(driver: WebDriver, chat_id: int, fragment: str, *, after: int = 0) -
     return bot_texts(driver, chat_id)[index]
 
 
+def settled(driver: WebDriver) -> WebDriverWait:
+    """A wait that tries again when the page re-rendered under an element it held (the page
+    reloads its state whenever its live-update stream reconnects, as it may on a loaded machine)."""
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(StaleElementReferenceException,))
+
+
 def open_room(driver: WebDriver, chat_id: int) -> None:
-    driver.find_element(By.CSS_SELECTOR, f"#rooms [data-room='{chat_id}']").click()
     selector = f"#rooms [data-room='{chat_id}']"
-    WebDriverWait(driver, WAIT).until(
-        lambda d: (
-            "active" in (d.find_element(By.CSS_SELECTOR, selector).get_attribute("class") or "")
-        )
-    )
+
+    def opened(d: WebDriver) -> bool:
+        room = d.find_element(By.CSS_SELECTOR, selector)
+        if "active" not in (room.get_attribute("class") or ""):
+            room.click()
+            return False
+        return True
+
+    settled(driver).until(opened)
 
 
 def type_text(driver: WebDriver, text: str) -> None:
-    box = driver.find_element(By.ID, "text")
-    box.send_keys(text)
-    driver.find_element(By.ID, "send").click()
+    def sent(d: WebDriver) -> bool:
+        d.find_element(By.ID, "text").send_keys(text)
+        d.find_element(By.ID, "send").click()
+        return True
+
+    settled(driver).until(sent)
 
 
 def press(driver: WebDriver, chat_id: int, label: str) -> int:
     """Tap the button labelled `label` on the latest message that has buttons; returns the count
     of bot messages before the tap, for waiting on what comes after it."""
     count = len(bot_texts(driver, chat_id))
-    keyboards = driver.find_elements(By.CSS_SELECTOR, f"li.msg.bot[data-chat='{chat_id}'] .kb")
-    assert keyboards, f"no buttons in chat {chat_id}"
-    buttons = keyboards[-1].find_elements(By.TAG_NAME, "button")
-    matching = [b for b in buttons if label.lower() in b.text.lower()]
-    assert matching, f"no button {label!r} in {[b.text for b in buttons]}"
-    matching[0].click()
+
+    def tapped(d: WebDriver) -> bool:
+        keyboards = d.find_elements(By.CSS_SELECTOR, f"li.msg.bot[data-chat='{chat_id}'] .kb")
+        assert keyboards, f"no buttons in chat {chat_id}"
+        buttons = keyboards[-1].find_elements(By.TAG_NAME, "button")
+        matching = [b for b in buttons if label.lower() in b.text.lower()]
+        assert matching, f"no button {label!r} in {[b.text for b in buttons]}"
+        matching[0].click()
+        return True
+
+    settled(driver).until(tapped)
     return count
 
 
