@@ -146,22 +146,12 @@ def _(reply: AskStopReason) -> Outgoing:
     return Outgoing(session_texts.STOP_QUESTION, keyboard)
 
 
-@reask.register
-def _(question: AskStopReason) -> str:
-    return session_texts.CHOICE_HINT
-
-
 @render.register
 def _(reply: AskSkipReason) -> Outgoing:
     keyboard = keyboards.choices(
         f"sess:{reply.session_id}:{reply.position}:skip_why", session_texts.SKIP_REASONS
     )
     return Outgoing(session_texts.SKIP_QUESTION.format(name=reply.exercise), keyboard)
-
-
-@reask.register
-def _(question: AskSkipReason) -> str:
-    return session_texts.CHOICE_HINT
 
 
 @render.register
@@ -172,8 +162,11 @@ def _(reply: OfferAfterRedPain) -> Outgoing:
     return Outgoing(session_texts.RED_PAIN_OFFER.format(pain=reply.pain), keyboard)
 
 
-@reask.register
-def _(question: OfferAfterRedPain) -> str:
+@reask.register(AskStopReason)
+@reask.register(AskSkipReason)
+@reask.register(OfferAfterRedPain)
+def _(question: AskStopReason | AskSkipReason | OfferAfterRedPain) -> str:
+    """The three choice questions are re-asked the same way: tap one of the buttons."""
     return session_texts.CHOICE_HINT
 
 
