@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from datetime import UTC
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ContextTypes,
     Defaults,
@@ -22,7 +23,9 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.observability.requests import ObservedRequest
 from bot.observability.server import start_server, stop_server
 from bot.observability.updates import ObservedApplication, count_failed_update
-from bot.signed_bot import SigningBot
+from bot.pipeline.budget import SharedBudget
+from bot.pipeline.capture import PipelineBot
+from bot.pipeline.runtime import Pipeline, Webhook
 from handlers import (
     basics,
     coach,
@@ -41,8 +44,6 @@ from handlers.texts import COMMAND_MENU
 
 log = logging.getLogger(__name__)
 
-# PTB retries a 429 only when max_retries is set; a flood answer is then waited out, not dropped.
-RATE_LIMITER_RETRIES = 3
 # PTB's own default for the application's bot (getUpdates has its own single connection).
 REQUEST_POOL_SIZE = 256
 
@@ -77,32 +78,36 @@ async def _post_shutdown(application: HipApplication) -> None:
     log.info("hipcoach stopped")
 
 
-def _bot(settings: Settings) -> SigningBot:
-    """The application's bot, as ApplicationBuilder would make it, with signed button data
-    and every Bot API call counted for /metrics."""
-    return SigningBot(
+def _bot(settings: Settings, budget: SharedBudget) -> PipelineBot:
+    """The application's bot, as ApplicationBuilder would make it, with signed button data,
+    sends queued in the update's transaction, every message paced by the one budget, and every
+    Bot API call counted for /metrics."""
+    return PipelineBot(
         settings.bot_token,
         base_url=f"{settings.telegram_api_url}/bot",
         base_file_url=f"{settings.telegram_api_url}/file/bot",
         request=ObservedRequest(connection_pool_size=REQUEST_POOL_SIZE),
         get_updates_request=ObservedRequest(),
         defaults=Defaults(tzinfo=UTC),
-        rate_limiter=AIORateLimiter(max_retries=RATE_LIMITER_RETRIES),
+        rate_limiter=budget,
     )
 
 
-def build_application(settings: Settings, library: Library) -> HipApplication:
+def build_application(
+    settings: Settings, library: Library, *, budget: SharedBudget | None = None
+) -> HipApplication:
+    """The application; `budget` is the one rate budget (a test harness passes an unpaced one)."""
+    budget = budget or SharedBudget()
     application: HipApplication = (
         ApplicationBuilder()
         .application_class(ObservedApplication)
-        .bot(_bot(settings))
+        .bot(_bot(settings, budget))
         .context_types(ContextTypes(context=HipContext, bot_data=BotData))
-        .post_init(_post_init)
-        .post_shutdown(_post_shutdown)
         .build()
     )
     application.bot_data.settings = settings
     application.bot_data.library = library
+    application.bot_data.budget = budget
     # Checked at start-up (`bot.cli`), so this read does not fail on content that started.
     application.bot_data.education = load_education(settings.content_dir or default_content_dir())
     _register_handlers(application)
@@ -110,9 +115,12 @@ def build_application(settings: Settings, library: Library) -> HipApplication:
 
 
 def _register_handlers(application: HipApplication) -> None:
-    """Every handler, in the order PTB tries them; negative groups run before all others."""
-    application.add_handler(reminders.reachability_handler(), group=-3)
-    application.add_handler(basics.dedupe_updates_handler(), group=-2)
+    """Every handler, in the order PTB tries them; negative groups run before all others.
+
+    All of them run in the update's one transaction (`bot/pipeline/handling.py`), so they are
+    all blocking: concurrency comes from handling many chats at once, not from handlers.
+    """
+    application.add_handler(reminders.reachability_handler(), group=-2)
     application.add_handler(basics.command_notes_handler(), group=-1)
     application.add_handlers(basics.command_handlers())
     application.add_handler(coach.start_handler())  # `/start coach` before onboarding's /start
@@ -131,22 +139,62 @@ def _register_handlers(application: HipApplication) -> None:
     # Typed answers take any private message left, so they go after every other handler.
     application.add_handlers(conversation.handlers())
     application.add_handler(basics.unknown_button_handler())
-    application.add_error_handler(basics.on_error)
     application.add_error_handler(count_failed_update)
 
 
-def run(settings: Settings, library: Library) -> None:
-    """Run until SIGINT/SIGTERM; PTB stops polling, finishes handlers, then runs post_shutdown."""
-    application = build_application(settings, library)
+def pipeline_for(application: HipApplication) -> Pipeline:
+    """The update pipeline for this application, in the mode the settings ask for."""
+    settings = application.bot_data.settings
+    webhook = None
     if settings.bot_mode == "webhook":
         assert settings.webhook_url is not None
-        application.run_webhook(
-            listen="0.0.0.0",  # a webhook must accept Telegram's connections
+        webhook = Webhook(
+            url=settings.webhook_url,
+            path=urlsplit(settings.webhook_url).path.lstrip("/"),
             port=settings.listen_port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
+            secret=settings.webhook_secret,
         )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return Pipeline(
+        application,
+        give_up=basics.tell_member_it_failed,
+        concurrency=settings.concurrent_chats,
+        webhook=webhook,
+    )
+
+
+async def start(application: HipApplication) -> Pipeline:
+    """What PTB's `run_polling` does before it waits, with the pipeline in place of its
+    Updater (which confirms updates before they are handled)."""
+    await application.initialize()
+    await _post_init(application)
+    pipeline = pipeline_for(application)
+    await pipeline.start()  # before application.start(): the jobs start paused
+    await application.start()
+    return pipeline
+
+
+async def stop(application: HipApplication, pipeline: Pipeline | None) -> None:
+    if pipeline is not None:
+        await pipeline.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+    await _post_shutdown(application)
+
+
+async def _serve(application: HipApplication) -> None:
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stopping.set)
+    pipeline = None
+    try:
+        pipeline = await start(application)
+        await stopping.wait()
+    finally:
+        await stop(application, pipeline)
+
+
+def run(settings: Settings, library: Library) -> None:
+    """Run until SIGINT/SIGTERM: stop taking updates, finish handling, send, then shut down."""
+    asyncio.run(_serve(build_application(settings, library)))

@@ -76,6 +76,8 @@ class Settings:
     retain_reminders_days: int = 90
     retain_alerts_days: int = 90
     retain_update_ids_days: int = 7
+    # Chats whose updates are handled at once (each chat's own strictly one at a time).
+    concurrent_chats: int = 64
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -136,6 +138,7 @@ class Settings:
             retain_update_ids_days=read(
                 "RETAIN_UPDATE_IDS_DAYS", _days("RETAIN_UPDATE_IDS_DAYS", 7), 7
             ),
+            concurrent_chats=read("CONCURRENT_CHATS", _concurrent_chats, 64),
         )
         return settings, read.problems
 
@@ -235,6 +238,16 @@ def _port(name: str, value: str) -> int:
 
 def _listen_port(value: str | None) -> int:
     return DEFAULT_LISTEN_PORT if value is None else _port("LISTEN_PORT", value)
+
+
+def _concurrent_chats(value: str | None) -> int:
+    if value is None:
+        return 64
+    if not value.isdigit() or not 1 <= int(value) <= 1024:
+        raise SettingsError(
+            "CONCURRENT_CHATS", f"must be a whole number from 1 to 1024, not {value!r}"
+        )
+    return int(value)
 
 
 def _metrics_port(value: str | None) -> int | None:

@@ -1,4 +1,5 @@
-"""Handlers every chat needs: redelivery guard, /help, expired buttons, and the error handler.
+"""Handlers every chat needs: /help, expired buttons, the notes ahead of commands, and what the
+member is told when an update could not be handled.
 
 /start is the member onboarding (`handlers/onboarding.py`).
 """
@@ -14,14 +15,12 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    TypeHandler,
     filters,
 )
 
 from bot.context import HipContext
 from bot.services.members import find_member
 from bot.services.questions import current_question, on_command
-from bot.services.updates import claim_update
 from bot.signed_bot import EXPIRED
 from handlers import texts
 from handlers.replies import flow, now, send
@@ -29,35 +28,22 @@ from handlers.replies import flow, now, send
 log = logging.getLogger(__name__)
 
 
-async def _ignore_redelivered(update: Update, context: HipContext) -> None:
-    user_id = update.effective_user.id if update.effective_user else None
-    async with context.services.sessionmaker.begin() as session:
-        is_new = await claim_update(session, update.update_id, user_id)
-    if not is_new:
-        log.info("update %s was already handled; ignoring the redelivery", update.update_id)
-        raise ApplicationHandlerStop
-
-
-def dedupe_updates_handler() -> BaseHandler:
-    return TypeHandler(Update, _ignore_redelivered)
-
-
 async def _say_what_happens_to_the_open_question(update: Update, context: HipContext) -> None:
-    """Ahead of every member command (its own handler group): a note on the open question, in
-    its own transaction; a symptom question open means the command waits for its answer."""
+    """Ahead of every member command (its own handler group): a note on the open question; a
+    symptom question open means the command waits for its answer."""
     message = update.effective_message
     command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
-    async with context.services.sessionmaker.begin() as session:
-        replies, waits = await on_command(
-            session, flow(context), update.effective_user.id, command, now()
-        )
+    session = context.session
+    replies, waits = await on_command(
+        session, flow(context), update.effective_user.id, command, now()
+    )
     await send(context, update.effective_chat.id, replies)
     if waits:
         raise ApplicationHandlerStop
 
 
 def command_notes_handler() -> BaseHandler:
-    """For a handler group of its own after the redelivery guard: every command in the menu
+    """For a handler group of its own, ahead of the features: every command in the menu
     (`texts.COMMAND_MENU`, so a new command is covered by adding it there)."""
     names = [name for name, _ in texts.COMMAND_MENU]
     return CommandHandler(
@@ -75,9 +61,9 @@ async def resend_current_question(context: HipContext, user_id: int, chat_id: in
     After a failure or a forged or expired button the member's next words must land on the
     question they can see, so they get that question itself, never "try again".
     """
-    async with context.services.sessionmaker.begin() as session:
-        member = await find_member(session, user_id)
-        replies = await current_question(session, flow(context), member, now())
+    session = context.session
+    member = await find_member(session, user_id)
+    replies = await current_question(session, flow(context), member, now())
     await send(context, chat_id, replies)
 
 
@@ -106,16 +92,13 @@ def unknown_button_handler() -> BaseHandler:
     return CallbackQueryHandler(_expired_button)
 
 
-async def on_error(update: object, context: HipContext) -> None:
-    """Log with the update id, then tell the member and show their current question again."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("update %s failed", update_id, exc_info=context.error)
-    if not isinstance(update, Update) or update.effective_chat is None:
-        return
+async def tell_member_it_failed(update: Update, context: HipContext) -> None:
+    """After the last failed attempt at an update (`bot/pipeline/handling.py`): say so, and in a
+    private chat show the current question again. Queued in the transaction that marks the
+    update failed, like any reply."""
     chat = update.effective_chat
-    try:
-        await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
-        if chat.type == ChatType.PRIVATE and update.effective_user is not None:
-            await resend_current_question(context, update.effective_user.id, chat.id)
-    except Exception:
-        log.exception("could not tell chat %s about the failure", chat.id)
+    if chat is None:
+        return
+    await context.bot.send_message(chat.id, texts.SOMETHING_WENT_WRONG)
+    if chat.type == ChatType.PRIVATE and update.effective_user is not None:
+        await resend_current_question(context, update.effective_user.id, chat.id)

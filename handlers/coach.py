@@ -23,7 +23,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatAction, ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     BaseHandler,
@@ -39,6 +39,7 @@ from bot import clock
 from bot.charts.dashboard import dashboard_png
 from bot.context import HipContext
 from bot.db.models import CoachGroup
+from bot.pipeline.capture import live_calls
 from bot.services import alert_delivery, coach_groups, dashboard
 from bot.timekeeping import local_date
 from handlers import coach_audience
@@ -119,13 +120,11 @@ async def _coach(update: Update, context: HipContext) -> None:
         await message.reply_text(refusal)
         return
     renew = context.args[:1] == ["newlink"]
-    async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.open_group(
-            session, chat_id=chat.id, title=chat.title or "", coach_user_id=update.effective_user.id
-        )
-        code = (
-            await coach_groups.replace_invite_code(session, group) if renew else group.invite_code
-        )
+    session = context.session
+    group = await coach_groups.open_group(
+        session, chat_id=chat.id, title=chat.title or "", coach_user_id=update.effective_user.id
+    )
+    code = await coach_groups.replace_invite_code(session, group) if renew else group.invite_code
     link = texts.invite_link(context.bot.username, code)
     await message.reply_text(
         (texts.COACH_NEW_LINK if renew else texts.COACH_LINK).format(link=link)
@@ -144,6 +143,9 @@ async def _dashboard(update: Update, context: HipContext) -> None:
     target = chat.id if staff_only else update.effective_user.id
     argument = " ".join(context.args)
     try:
+        if not staff_only:
+            with live_calls():  # replies are queued; whether the admin can be written to is not
+                await context.bot.send_chat_action(target, ChatAction.TYPING)
         if argument.casefold() == "csv":
             await _send_csv(context, chat.id, target)
         elif argument:
@@ -160,11 +162,11 @@ async def _dashboard(update: Update, context: HipContext) -> None:
 
 async def _send_table(context: HipContext, chat_id: int, target: int) -> None:
     today = _today(context)
-    async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, chat_id)
-        rows = await _rows(context, session, group)
-        first_page = dashboard.page_of(rows, 0)
-        chart = await dashboard.chart_data(session, first_page, today) if rows else None
+    session = context.session
+    group = await coach_groups.group_for_chat(session, chat_id)
+    rows = await _rows(context, session, group)
+    first_page = dashboard.page_of(rows, 0)
+    chart = await dashboard.chart_data(session, first_page, today) if rows else None
     if group is None or chart is None:
         text = texts.NOT_A_COACH_GROUP if group is None else texts.NO_MEMBERS
         await context.bot.send_message(target, text)
@@ -215,9 +217,9 @@ async def _page(update: Update, context: HipContext) -> None:
     if query.message is None:  # too old for Telegram to show us
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    async with context.services.sessionmaker.begin() as session:
-        group = await session.get(CoachGroup, int(group_id))
-        rows = await _rows(context, session, group)
+    session = context.session
+    group = await session.get(CoachGroup, int(group_id))
+    rows = await _rows(context, session, group)
     chat_id = query.message.chat.id
     in_group = query.message.chat.type != ChatType.PRIVATE
     if group is None or (in_group and group.chat_id != chat_id):
@@ -240,11 +242,11 @@ async def _page(update: Update, context: HipContext) -> None:
 
 async def _send_member(context: HipContext, chat_id: int, target: int, typed: str) -> None:
     library = context.services.library
-    async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, chat_id)
-        if group is not None:
-            match = await dashboard.find_member(session, group.id, typed)
-            detail = await dashboard.member_detail(session, group.id, match, library, _now())
+    session = context.session
+    group = await coach_groups.group_for_chat(session, chat_id)
+    if group is not None:
+        match = await dashboard.find_member(session, group.id, typed)
+        detail = await dashboard.member_detail(session, group.id, match, library, _now())
     if group is None:
         await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
     elif detail is not None:
@@ -258,9 +260,9 @@ async def _send_member(context: HipContext, chat_id: int, target: int, typed: st
 
 async def _send_csv(context: HipContext, chat_id: int, target: int) -> None:
     today = _today(context)
-    async with context.services.sessionmaker.begin() as session:
-        group = await coach_groups.group_for_chat(session, chat_id)
-        rows = await _rows(context, session, group)
+    session = context.session
+    group = await coach_groups.group_for_chat(session, chat_id)
+    rows = await _rows(context, session, group)
     if group is None:
         await context.bot.send_message(target, texts.NOT_A_COACH_GROUP)
         return
@@ -287,8 +289,8 @@ def start_handler() -> BaseHandler:
 
 
 async def _leave(update: Update, context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        title = await coach_groups.leave_group(session, update.effective_user.id)
+    session = context.session
+    title = await coach_groups.leave_group(session, update.effective_user.id)
     reply = texts.NO_GROUP_TO_LEAVE if title is None else texts.LEFT_GROUP.format(title=title)
     await update.effective_message.reply_text(reply)
 
@@ -298,8 +300,8 @@ async def _migrated(update: Update, context: HipContext) -> None:
     message = update.effective_message
     if message.migrate_to_chat_id is None:
         return
-    async with context.services.sessionmaker.begin() as session:
-        await coach_groups.move_group_chat(session, message.chat.id, message.migrate_to_chat_id)
+    session = context.session
+    await coach_groups.move_group_chat(session, message.chat.id, message.migrate_to_chat_id)
 
 
 async def _detect_missed_days(context: HipContext) -> None:

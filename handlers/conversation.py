@@ -30,17 +30,17 @@ async def _typed(update: Update, context: HipContext) -> None:
     text = update.effective_message.text
     screen = flow(context).screen
     answer = answers.read(text, now(), screen) if text else TypedAnswer()
-    async with context.services.sessionmaker.begin() as session:
-        replies = await conversation.answer_typed(
-            session, flow(context), update.effective_user.id, answer, now()
-        )
+    session = context.session
+    replies = await conversation.answer_typed(
+        session, flow(context), update.effective_user.id, answer, now()
+    )
     await send(context, update.effective_chat.id, replies)
 
 
 async def _symptom(update: Update, context: HipContext) -> None:
     """/symptom, in any state."""
-    async with context.services.sessionmaker.begin() as session:
-        replies = await symptoms.ask(session, flow(context), update.effective_user.id, now())
+    session = context.session
+    replies = await symptoms.ask(session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 
@@ -48,16 +48,16 @@ async def _symptom_button(update: Update, context: HipContext) -> None:
     """sym:ask (⚠️ New symptom) and sym:<item>:<yes|no>"""
     query = update.callback_query
     pressed = parse_sym(query.data or "")
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, query.from_user.id)
-        elif isinstance(pressed, SymptomButton):
-            replies = await symptoms.ask(session, flow(context), query.from_user.id, now())
-        else:
-            yes = bool(pressed.answer.yes_no)
-            replies = await symptoms.press(
-                session, flow(context), query.from_user.id, pressed.question, yes, now()
-            )
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, query.from_user.id)
+    elif isinstance(pressed, SymptomButton):
+        replies = await symptoms.ask(session, flow(context), query.from_user.id, now())
+    else:
+        yes = bool(pressed.answer.yes_no)
+        replies = await symptoms.press(
+            session, flow(context), query.from_user.id, pressed.question, yes, now()
+        )
     await answer_press(update, context, replies)
 
 

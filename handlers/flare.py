@@ -15,21 +15,19 @@ EASE_DATA = "flare:ease"
 
 
 async def _flare(update: Update, context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        replies = await education.show_flare(
-            session, flow(context), update.effective_user.id, now()
-        )
+    session = context.session
+    replies = await education.show_flare(session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 
 async def _ease(update: Update, context: HipContext) -> None:
     """flare:ease (see bot.services.buttons)"""
     query = update.callback_query
-    async with context.services.sessionmaker.begin() as session:
-        if parse_flare(query.data or "") is None:
-            replies = await answer_expired(session, context, query.from_user.id)
-        else:
-            replies = await education.ease_flare(session, flow(context), query.from_user.id, now())
+    session = context.session
+    if parse_flare(query.data or "") is None:
+        replies = await answer_expired(session, context, query.from_user.id)
+    else:
+        replies = await education.ease_flare(session, flow(context), query.from_user.id, now())
     await answer_press(update, context, replies)
 
 

@@ -41,8 +41,8 @@ _COMMANDS = {
 async def _command(update: Update, context: HipContext) -> None:
     """/settings, /pause, /resume and /why: each one service call with the member's id."""
     name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
-    async with context.services.sessionmaker.begin() as session:
-        replies = await _COMMANDS[name](session, flow(context), update.effective_user.id, now())
+    session = context.session
+    replies = await _COMMANDS[name](session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 
@@ -53,15 +53,13 @@ async def _answer(update: Update, context: HipContext) -> None:
     default_zone = flow(context).default_zone
     pressed = parse_res(data) if data.startswith("res:") else parse_set(data, default_zone)
     user_id = query.from_user.id
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, user_id)
-        elif isinstance(pressed, OpenSetting):
-            replies = await preferences.choose_setting(
-                session, flow(context), user_id, pressed, now()
-            )
-        else:
-            replies = await preferences.press(session, flow(context), user_id, pressed, now())
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, user_id)
+    elif isinstance(pressed, OpenSetting):
+        replies = await preferences.choose_setting(session, flow(context), user_id, pressed, now())
+    else:
+        replies = await preferences.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 

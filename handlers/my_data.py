@@ -23,10 +23,10 @@ CALLBACK = re.compile(r"^data:([0-9]{1,18}):(delete|keep)$")  # 18 digits fit a 
 
 async def _export(update: Update, context: HipContext) -> None:
     now = clock.now()
-    async with context.services.sessionmaker.begin() as session:
-        export = await my_data.export_member(
-            session, update.effective_user.id, context.services.library, now
-        )
+    session = context.session
+    export = await my_data.export_member(
+        session, update.effective_user.id, context.services.library, now
+    )
     message = update.effective_message
     if export is None:
         await message.reply_text(texts.NO_DATA)
@@ -41,8 +41,8 @@ async def _export(update: Update, context: HipContext) -> None:
 
 
 async def _delete(update: Update, context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        member_id = await my_data.member_id_of(session, update.effective_user.id)
+    session = context.session
+    member_id = await my_data.member_id_of(session, update.effective_user.id)
     if member_id is None:
         await update.effective_message.reply_text(texts.NO_DATA)
         return
@@ -69,13 +69,13 @@ async def _confirmation(update: Update, context: HipContext) -> None:
             await query.edit_message_text(texts.OUT_OF_DATE)
         return
     member_id, action = int(parsed[1]), parsed[2]
-    async with context.services.sessionmaker.begin() as session:
-        if action == "delete":
-            erasure = await my_data.delete_member(session, member_id, query.from_user.id)
-            answer = texts.ERASURE_ANSWERS[erasure]
-        else:
-            owned = await my_data.member_id_of(session, query.from_user.id) == member_id
-            answer = texts.KEPT if owned else texts.OUT_OF_DATE
+    session = context.session
+    if action == "delete":
+        erasure = await my_data.delete_member(session, member_id, query.from_user.id)
+        answer = texts.ERASURE_ANSWERS[erasure]
+    else:
+        owned = await my_data.member_id_of(session, query.from_user.id) == member_id
+        answer = texts.KEPT if owned else texts.OUT_OF_DATE
     with contextlib.suppress(BadRequest):  # a second tap: already shown
         await query.edit_message_text(answer)
 

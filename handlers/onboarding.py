@@ -40,8 +40,8 @@ from handlers.replies import (
 
 async def _start(update: Update, context: HipContext) -> None:
     code = context.args[0] if context.args else None
-    async with context.services.sessionmaker.begin() as session:
-        replies = await onboarding.start(session, flow(context), person(update), code, now())
+    session = context.session
+    replies = await onboarding.start(session, flow(context), person(update), code, now())
     await send(context, update.effective_chat.id, replies)
 
 
@@ -50,13 +50,13 @@ async def _answer(update: Update, context: HipContext) -> None:
     query = update.callback_query
     pressed = parse_onb(query.data or "", flow(context).default_zone)
     user_id = query.from_user.id
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, user_id)
-        elif isinstance(pressed, JoinPress):
-            replies = await onboarding.join_group(session, flow(context), user_id, pressed, now())
-        else:
-            replies = await onboarding.press(session, flow(context), user_id, pressed, now())
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, user_id)
+    elif isinstance(pressed, JoinPress):
+        replies = await onboarding.join_group(session, flow(context), user_id, pressed, now())
+    else:
+        replies = await onboarding.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 

@@ -35,14 +35,14 @@ async def _press(update: Update, context: HipContext) -> None:
     query = update.callback_query
     pressed = parse_peg(query.data or "")
     user_id = query.from_user.id
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, user_id)
-        elif isinstance(pressed, PegOpen):
-            replies = await outcomes.open_peg(session, flow(context), user_id, now())
-        else:
-            step = (pressed.week, pressed.item, pressed.value)
-            replies = await outcomes.press(session, flow(context), user_id, *step, now())
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, user_id)
+    elif isinstance(pressed, PegOpen):
+        replies = await outcomes.open_peg(session, flow(context), user_id, now())
+    else:
+        step = (pressed.week, pressed.item, pressed.value)
+        replies = await outcomes.press(session, flow(context), user_id, *step, now())
     if pressed is None:
         await answer_press(update, context, replies)
     elif isinstance(pressed, PegOpen):

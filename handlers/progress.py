@@ -17,10 +17,9 @@ from handlers import progress_texts as texts
 
 async def _progress(update: Update, context: HipContext) -> None:
     services = context.services
-    async with services.sessionmaker.begin() as session:
-        report = await progress.load_progress(
-            session, update.effective_user.id, clock.now(), services.settings.default_timezone
-        )
+    report = await progress.load_progress(
+        context.session, update.effective_user.id, clock.now(), services.settings.default_timezone
+    )
     message = update.effective_message
     if report is None:
         await message.reply_text(texts.NOT_SET_UP)
@@ -34,8 +33,8 @@ async def _progress(update: Update, context: HipContext) -> None:
 
 
 async def _history(update: Update, context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        sessions = await progress.load_history(session, update.effective_user.id)
+    session = context.session
+    sessions = await progress.load_history(session, update.effective_user.id)
     if sessions is None:
         await update.effective_message.reply_text(texts.NOT_SET_UP)
         return
@@ -55,9 +54,9 @@ def _name_of(context: HipContext) -> Callable[[str], str]:
 
 
 def handlers() -> list[BaseHandler]:
-    """`block=False` on /progress: a chart being drawn and sent never holds up other updates."""
+    """The chart is drawn in a worker thread, and other chats are handled meanwhile."""
     private = filters.ChatType.PRIVATE
     return [
-        CommandHandler("progress", _progress, filters=private, block=False),
+        CommandHandler("progress", _progress, filters=private),
         CommandHandler("history", _history, filters=private),
     ]

@@ -37,8 +37,8 @@ async def _snooze(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id, minutes = (int(group) for group in context.matches[0].groups())
-    async with context.services.sessionmaker.begin() as session:
-        answer = await reminders.snooze(session, query.from_user.id, reminder_id, minutes, utcnow())
+    session = context.session
+    answer = await reminders.snooze(session, query.from_user.id, reminder_id, minutes, utcnow())
     await query.edit_message_text(reminder_texts.snoozed(answer))
 
 
@@ -46,8 +46,8 @@ async def _skip(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id = int(context.matches[0].group(1))
-    async with context.services.sessionmaker.begin() as session:
-        answer = await reminders.skip_today(session, query.from_user.id, reminder_id, utcnow())
+    session = context.session
+    answer = await reminders.skip_today(session, query.from_user.id, reminder_id, utcnow())
     await query.edit_message_text(reminder_texts.skipped(answer))
 
 
@@ -55,10 +55,10 @@ async def _checkin(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id, answer = int(context.matches[0].group(1)), Checkin(context.matches[0].group(2))
-    async with context.services.sessionmaker.begin() as session:
-        result = await reminders.answer_checkin(
-            session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
-        )
+    session = context.session
+    result = await reminders.answer_checkin(
+        session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
+    )
     text, keyboard = reminder_texts.checkin_answered(result)
     with contextlib.suppress(BadRequest):  # a second tap: already shown
         await query.edit_message_text(text, reply_markup=keyboard)
@@ -76,13 +76,13 @@ async def _pause_checkin(update: Update, context: HipContext) -> None:
     """pchk:<number>:<resume|keep|worse>, a check-in while paused."""
     query = update.callback_query
     pressed = parse_pchk(query.data or "")
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, query.from_user.id)
-        else:
-            replies = await pause_checkins.answer(
-                session, flow(context), query.from_user.id, pressed.number, pressed.choice, now()
-            )
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, query.from_user.id)
+    else:
+        replies = await pause_checkins.answer(
+            session, flow(context), query.from_user.id, pressed.number, pressed.choice, now()
+        )
     await answer_press(update, context, replies)
 
 
@@ -118,11 +118,11 @@ async def _note_reachability(update: Update, context: HipContext) -> None:
         update.my_chat_member is not None
         and update.my_chat_member.new_chat_member.status == ChatMemberStatus.BANNED
     )
-    async with context.services.sessionmaker.begin() as session:
-        if blocked:
-            changed = await reminders.mark_unreachable(session, user.id)
-        else:
-            changed = await reminders.mark_reachable_again(session, user.id, utcnow())
+    session = context.session
+    if blocked:
+        changed = await reminders.mark_unreachable(session, user.id)
+    else:
+        changed = await reminders.mark_reachable_again(session, user.id, utcnow())
     if changed:
         log.info("member %s is %s", user.id, "unreachable" if blocked else "reachable again")
 

@@ -33,8 +33,8 @@ from handlers.replies import (
 
 
 async def _today(update: Update, context: HipContext) -> None:
-    async with context.services.sessionmaker.begin() as session:
-        replies = await sessions.open_today(session, flow(context), update.effective_user.id, now())
+    session = context.session
+    replies = await sessions.open_today(session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 
@@ -43,13 +43,13 @@ async def _answer(update: Update, context: HipContext) -> None:
     query = update.callback_query
     pressed = parse_sess(query.data or "", context.services.library.rules.max_reps)
     user_id = query.from_user.id
-    async with context.services.sessionmaker.begin() as session:
-        if pressed is None:
-            replies = await answer_expired(session, context, user_id)
-        elif isinstance(pressed, StartSession):
-            replies = await sessions.open_today(session, flow(context), user_id, now())
-        else:
-            replies = await sessions.press(session, flow(context), user_id, pressed, now())
+    session = context.session
+    if pressed is None:
+        replies = await answer_expired(session, context, user_id)
+    elif isinstance(pressed, StartSession):
+        replies = await sessions.open_today(session, flow(context), user_id, now())
+    else:
+        replies = await sessions.press(session, flow(context), user_id, pressed, now())
     await answer_press(update, context, replies)
 
 

@@ -1,8 +1,10 @@
 """The real application in the test's own process, against the fake Bot API.
 
-Each update goes through `insert_callback_data` and `process_update`, exactly as polling does, so
-thousands of presses take seconds, and the test can move `bot.clock` (the one clock every
-handler, service and job reads) to any date: a summer morning, a day change.
+Each update goes through the real pipeline, as polling would hand it over: stored in the inbox,
+handled in one transaction, its queued replies sent, before `feed` returns. Nothing is paced
+(the budget is unlimited), so thousands of presses take seconds, and the test can move
+`bot.clock` (the one clock every handler, service and job reads) to any date: a summer morning,
+a day change.
 """
 
 from __future__ import annotations
@@ -14,21 +16,28 @@ from itertools import count
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, pipeline_for
 from bot.coaching.content import Library
 from bot.coaching.screening import Screen
 from bot.config import Settings
 from bot.context import HipApplication
 from bot.db.engine import create_engine, create_sessionmaker
+from bot.pipeline.budget import SharedBudget
+from bot.pipeline.handling import Outcome
+from bot.pipeline.receiving import received
+from bot.pipeline.runtime import Pipeline
+from bot.scheduling.pacing import SendPacer
 from tests.botprocess import FAKE_TOKEN
 from tests.fakebotapi import FakeBotAPI
+
+SEND_SECONDS = 30.0
 
 
 @dataclass
 class Harness:
     app: HipApplication
+    pipeline: Pipeline
     api: FakeBotAPI
     maker: async_sessionmaker[AsyncSession]
     screen: Screen
@@ -37,9 +46,13 @@ class Harness:
     _update_ids: count = field(default_factory=lambda: count(1))
 
     async def feed(self, payload: dict[str, Any]) -> None:
-        update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
-        self.app.bot.insert_callback_data(update)
-        await self.app.process_update(update)
+        raw = {"update_id": next(self._update_ids), **payload}
+        await self.pipeline.storing.store([raw])
+        item = received(raw, self.app.bot)
+        # A failing update is tried again at once here, not after the pipeline's pauses.
+        while await self.pipeline.handling.handle(item.update_id, item.chat_key) is Outcome.RETRY:
+            pass
+        await self.pipeline.sender.drain(SEND_SECONDS)
 
     async def say(self, user_id: int, words: str) -> None:
         message = self.api._user_message(self.api.user(user_id), None)
@@ -72,17 +85,20 @@ async def bot_in_process(
 ) -> AsyncIterator[Harness]:
     """The application, initialised on this database; every error it meets is in `errors`."""
     env = {"BOT_TOKEN": FAKE_TOKEN, "TELEGRAM_API_URL": fake_api.url, "DATABASE_URL": database_url}
-    app = build_application(Settings.from_env(env), library)
+    unpaced = SharedBudget(SendPacer(100_000, per_chat_interval=0, per_group_interval=0))
+    app = build_application(Settings.from_env(env), library, budget=unpaced)
     engine = create_engine(Settings.from_env(env).database_url)
     app.bot_data.engine, app.bot_data.sessionmaker = engine, create_sessionmaker(engine)
     await app.initialize()
     assert library.screen is not None
-    found = Harness(app, fake_api, app.bot_data.sessionmaker, library.screen)
+    errors: list[BaseException] = []
 
     async def record(update: object, context: Any) -> None:
-        found.errors.append(context.error)
+        errors.append(context.error)
 
-    app.add_error_handler(record)
+    app.add_error_handler(record)  # before the pipeline's own, which ends the update's handling
+    pipeline = pipeline_for(app)
+    found = Harness(app, pipeline, fake_api, app.bot_data.sessionmaker, library.screen, errors)
     try:
         yield found
     finally:

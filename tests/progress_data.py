@@ -18,9 +18,9 @@ from bot.db.models import (
     CoachGroup,
     DecisionRow,
     ExerciseResultRow,
+    InboxUpdate,
     Member,
     PegScore,
-    ProcessedUpdate,
     Reminder,
     TipShown,
     TrainingSession,
@@ -196,7 +196,15 @@ async def add_member_with_everything(
     session.add(
         Alert(coach_group_id=group.id, member_id=member.id, kind="pain_pause", local_date=today)
     )
-    session.add(ProcessedUpdate(update_id=telegram_user_id * 10, user_id=telegram_user_id))
+    session.add(
+        InboxUpdate(
+            update_id=telegram_user_id * 10,
+            chat_key=telegram_user_id,
+            user_id=telegram_user_id,
+            payload="{}",
+            state="handled",
+        )
+    )
     monday = today - timedelta(days=today.weekday())
     session.add(
         PegScore(

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -254,14 +255,57 @@ class Alert(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)  # pruned by age (retention)
 
 
-class ProcessedUpdate(Base):
-    """Telegram update ids already handled, so a redelivered update is answered only once."""
+class InboxUpdate(Base):
+    """Every Telegram update as it arrived, written before Telegram is told it was received.
 
-    __tablename__ = "processed_updates"
+    The update is handled from here (`bot/pipeline/handling.py`); the transaction that marks it
+    handled is the one the handlers wrote in, so it is handled exactly once. A redelivery is a
+    no-op by the primary key. Kept `RETAIN_UPDATE_IDS_DAYS` after handling (it holds members'
+    words), deleted with the member by /delete.
+    """
+
+    __tablename__ = "inbox"
+    __table_args__ = (Index("ix_inbox_waiting", "state", "chat_key", "update_id"),)
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # Updates of one chat are handled one at a time, in update_id order.
+    chat_key: Mapped[int] = mapped_column(BigInteger)
     user_id: Mapped[int | None] = mapped_column(BigInteger, index=True)
-    processed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    payload: Mapped[str] = mapped_column(Text)  # Telegram's JSON, as received
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)  # backoff after a failure
+    received_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    handled_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxMessage(Base):
+    """A Bot API call a handler made, written in the handler's transaction, sent after commit.
+
+    `params` holds the call's parameters as the Bot API takes them (buttons already signed); a
+    file (a chart, an export) is kept beside them. `message_id` is Telegram's answer, written
+    the moment Telegram accepts the call (`bot/pipeline/sending.py`).
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_waiting", "state", "chat_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int | None] = mapped_column(BigInteger)
+    chat_key: Mapped[int] = mapped_column(BigInteger)  # sent one at a time per chat, in id order
+    method: Mapped[str] = mapped_column(String(40))
+    params: Mapped[str] = mapped_column(Text)
+    file_field: Mapped[str | None] = mapped_column(String(32))
+    file_name: Mapped[str | None] = mapped_column(String(128))
+    file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)  # pruned by age (retention)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class TipShown(Base):

@@ -16,16 +16,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
-from telegram import Update
 
 from bot import clock
 from bot.app import build_application
+from bot.app import start as start_application
+from bot.app import stop as stop_application
 from bot.coaching.content import Library
 from bot.config import Settings
 from bot.context import HipApplication
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
-from bot.db.models import Member, ProcessedUpdate, Reminder
+from bot.db.models import InboxUpdate, Member, Reminder
+from bot.pipeline.runtime import Pipeline
 from bot.playground import seed
 from bot.playground.botapi import BotAPIServer, SentMessage
 from bot.playground.web import GROUP_CHAT_ID, GROUP_TITLE, ROBIN, ChatPage, Controls
@@ -57,6 +59,7 @@ class Playground:
         self.server = server or BotAPIServer(TOKEN)
         self.page = ChatPage(self.server, Controls(self.jump, self.reset, self.next_reminder))
         self.application: HipApplication | None = None
+        self.pipeline: Pipeline | None = None
         self.settings: Settings | None = None
         self._lock = asyncio.Lock()
 
@@ -150,7 +153,7 @@ class Playground:
         try:
             await upgrade_to_head(engine)
             async with engine.connect() as connection:
-                handled = await connection.scalar(select(func.max(ProcessedUpdate.update_id)))
+                handled = await connection.scalar(select(func.max(InboxUpdate.update_id)))
             # Even after a crash that lost state.json, never reuse an update id the bot handled.
             self.server.carry_on((handled or 0) + 1, 1)
             if self.seed_demo:
@@ -167,29 +170,17 @@ class Playground:
             await engine.dispose()
 
     async def _start_bot(self) -> None:
-        """What `run_polling` does, minus owning the event loop (the page shares it)."""
+        """What `hipcoach run` does, minus owning the event loop (the page shares it)."""
         assert self.settings is not None
         application = build_application(self.settings, self.library)
-        await application.initialize()
-        if application.post_init is not None:
-            await application.post_init(application)
-        assert application.updater is not None
-        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        await application.start()
+        self.pipeline = await start_application(application)
         self.application = application
 
     async def _stop_bot(self) -> None:
         application, self.application = self.application, None
-        if application is None:
-            return
-        assert application.updater is not None
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
-        if application.post_shutdown is not None:
-            await application.post_shutdown(application)
+        pipeline, self.pipeline = self.pipeline, None
+        if application is not None:
+            await stop_application(application, pipeline)
 
     async def _run_jobs(self) -> None:
         """Every periodic job, now: the reminder tick (reminders, nudges, alerts), the close of

@@ -26,9 +26,10 @@ from bot.db.models import (
     CoachGroup,
     DecisionRow,
     ExerciseResultRow,
+    InboxUpdate,
     Member,
+    OutboxMessage,
     PegScore,
-    ProcessedUpdate,
     TipShown,
     TrainingSession,
 )
@@ -181,8 +182,17 @@ async def delete_member(session: AsyncSession, member_id: int, telegram_user_id:
         condition = _rows_about_member(table, member_id, session_ids)
         if condition is not None:
             await session.execute(delete(table).where(condition))
+    # What the member wrote and what the bot answered; the /delete being handled, and its
+    # reply, are still on their way and go with retention.
     await session.execute(
-        delete(ProcessedUpdate).where(ProcessedUpdate.user_id == telegram_user_id)
+        delete(InboxUpdate).where(
+            InboxUpdate.user_id == telegram_user_id, InboxUpdate.state != "pending"
+        )
+    )
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.chat_key == telegram_user_id, OutboxMessage.state != "pending"
+        )
     )
     return Erasure.DELETED
 

@@ -56,17 +56,34 @@ async def test_sigterm_stops_the_bot_cleanly_and_the_token_never_reaches_the_log
     assert FAKE_TOKEN not in log
 
 
-async def test_a_failing_handler_is_logged_with_its_update_and_the_user_is_told(
+async def test_a_reply_telegram_fails_to_take_is_sent_again_and_arrives_once(
     bot: BotProcess, fake_api: FakeBotAPI
 ) -> None:
     jo = fake_api.user(5005, "Jo")
     fake_api.fail_next("sendMessage", 500, times=1)
     since = fake_api.cursor()
-    update_id = await fake_api.send_text(jo, "/help")
+    await fake_api.send_text(jo, "/help")
     reply = await fake_api.wait_for_message(jo["id"], since=since)
-    assert "something went wrong" in reply.body.lower()
-    question = await fake_api.wait_for_message(jo["id"], since=since, match="/start")
-    assert "try that again" not in reply.body.lower()
-    assert "Send /start to begin" in question.body  # where Jo stands, not "try again"
+    assert "not medical advice" in reply.body
     await bot.stop()
-    assert f"update {update_id} failed" in bot.log_path.read_text()
+    assert len(fake_api.sent_to(jo["id"], since)) == 1
+    assert "again in" in bot.log_path.read_text()  # the outbox waited, then sent it
+
+
+async def test_a_handler_that_keeps_failing_is_logged_tried_again_then_the_chat_is_told(
+    bot: BotProcess, fake_api: FakeBotAPI
+) -> None:
+    robin = fake_api.user(5006, "Robin")
+    group = fake_api.group_chat(-5006)
+    # /dashboard asks Telegram whether Robin is an admin; Telegram fails all three attempts.
+    fake_api.fail_next("getChatMember", 500, times=3)
+    since = fake_api.cursor()
+    update_id = await fake_api.send_text(robin, "/dashboard", chat=group)
+    told = await fake_api.wait_for_message(group["id"], since=since, timeout=30)
+    assert "something went wrong" in told.body.lower()
+    attempts = [call for call, _ in fake_api.calls if call == "getChatMember"]
+    assert len(attempts) == 3
+    await bot.stop()
+    log = bot.log_path.read_text()
+    assert f"update {update_id} failed" in log
+    assert f"update {update_id} failed 3 times; given up" in log

@@ -11,7 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError
-from bot.db.models import Alert, DecisionRow, ProcessedUpdate, Reminder, TrainingSession
+from bot.db.models import (
+    Alert,
+    DecisionRow,
+    InboxUpdate,
+    OutboxMessage,
+    Reminder,
+    TrainingSession,
+)
 from bot.scheduling import jobs
 from bot.services import retention
 from tests.botprocess import FAKE_TOKEN
@@ -58,8 +65,13 @@ async def test_old_closed_reminders_sent_alerts_and_update_ids_go_and_history_st
                 )
             )
         for update_id in range(1, retention.BATCH_ROWS * 2 + 11):  # three batches' worth
-            session.add(ProcessedUpdate(update_id=update_id, processed_at=NOW - timedelta(days=8)))
-        session.add(ProcessedUpdate(update_id=99_999, processed_at=NOW - timedelta(days=1)))
+            session.add(handled_update(update_id, NOW - timedelta(days=8)))
+        session.add(handled_update(99_999, NOW - timedelta(days=1)))
+        # Unhandled, however old: it has not been answered yet.
+        session.add(handled_update(99_000, NOW - timedelta(days=30), state="pending"))
+        session.add(sent_call(NOW - timedelta(days=8)))
+        session.add(sent_call(NOW - timedelta(days=1)))
+        session.add(sent_call(NOW - timedelta(days=30), state="pending"))
         await add_session(session, alex, OLD.date(), 3)
         await add_decision(session, alex, OLD.date(), "hold", "Old but theirs.")
 
@@ -68,12 +80,26 @@ async def test_old_closed_reminders_sent_alerts_and_update_ids_go_and_history_st
     async with sessionmaker() as session:
         statuses = sorted((await session.scalars(select(Reminder.status))).all())
         alert_days = sorted((await session.scalars(select(Alert.local_date))).all())
-        update_ids = (await session.scalars(select(ProcessedUpdate.update_id))).all()
+        update_ids = sorted((await session.scalars(select(InboxUpdate.update_id))).all())
+        calls = sorted((await session.scalars(select(OutboxMessage.created_at))).all())
     assert statuses == ["pending", "sent"]  # the open one, however old, and the recent one
     assert alert_days == [date(2025, 1, 2), date(2025, 1, 3)]  # unsent, and recently sent
-    assert update_ids == [99_999]
+    assert update_ids == [99_000, 99_999]
+    assert calls == [NOW - timedelta(days=30), NOW - timedelta(days=1)]
     assert await count(sessionmaker, TrainingSession) == 1
     assert await count(sessionmaker, DecisionRow) == 1
+
+
+def handled_update(update_id: int, received_at: datetime, state: str = "handled") -> InboxUpdate:
+    return InboxUpdate(
+        update_id=update_id, chat_key=1, payload="{}", state=state, received_at=received_at
+    )
+
+
+def sent_call(created_at: datetime, state: str = "sent") -> OutboxMessage:
+    return OutboxMessage(
+        chat_key=1, method="sendMessage", params="{}", state=state, created_at=created_at
+    )
 
 
 def test_retention_periods_are_settings_with_safe_bounds() -> None:

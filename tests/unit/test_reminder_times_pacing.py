@@ -11,7 +11,7 @@ import itertools
 
 import pytest
 
-from bot.scheduling.pacing import SendPacer
+from bot.scheduling.pacing import Priority, SendPacer
 
 
 class VirtualTime:
@@ -46,10 +46,38 @@ async def test_turns_are_evenly_spaced_at_the_rate(virtual: VirtualTime) -> None
     assert gaps == {0.04}
 
 
-async def test_a_chat_gets_at_most_one_message_a_second(virtual: VirtualTime) -> None:
+async def test_a_chat_gets_a_short_burst_then_one_message_a_second(virtual: VirtualTime) -> None:
     pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
-    turns = await _turns(pacer, virtual, [7, 7, 7])
-    assert [round(t - turns[0], 6) for t in turns] == [0.0, 1.0, 2.0]
+    turns = await _turns(pacer, virtual, [7] * 7)
+    offsets = [round(t - turns[0], 6) for t in turns]
+    assert offsets == [0.0, 0.04, 0.08, 3.0, 3.04, 3.08, 6.0]
+    # Never more than three in any three seconds, so one a second over any longer stretch.
+    assert all(b - a >= 3.0 for a, b in zip(offsets, offsets[3:], strict=False))
+
+
+async def test_a_group_gets_at_most_twenty_messages_a_minute(virtual: VirtualTime) -> None:
+    pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
+    turns = await _turns(pacer, virtual, [-100] * 41)
+    assert sum(1 for t in turns if t - turns[0] < 60.0) == 20
+
+
+async def test_a_reply_waiting_goes_before_waiting_background_sends(
+    virtual: VirtualTime,
+) -> None:
+    pacer = SendPacer(25, clock=virtual, sleep=virtual.sleep)
+    order: list[str] = []
+
+    async def send(name: str, chat: int, priority: Priority) -> None:
+        await pacer.wait_turn(chat, priority)
+        order.append(name)
+
+    fanout = [
+        asyncio.create_task(send(f"reminder {n}", 1000 + n, Priority.BACKGROUND)) for n in range(5)
+    ]
+    reply = asyncio.create_task(send("reply", 1, Priority.REPLY))  # asks last
+    await asyncio.gather(*fanout, reply)
+    # Reminder 0 went at once and reminder 1 was already waiting out its turn; then the reply.
+    assert order == ["reminder 0", "reminder 1", "reply", "reminder 2", "reminder 3", "reminder 4"]
 
 
 async def test_a_429_holds_every_turn_for_the_time_telegram_asked(virtual: VirtualTime) -> None:

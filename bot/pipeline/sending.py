@@ -1,0 +1,176 @@
+"""Sends the outbox: each chat's calls in order, one at a time, every call paced by the budget.
+
+Runs on the leader process only, so one budget covers the whole bot. A call is marked sent with
+Telegram's message id in a short transaction the moment Telegram accepts it; a crash between the
+two is the one window in which a reply can be sent twice (a few milliseconds: one local write).
+A call whose request timed out cannot be known to have arrived and is made again, so a timeout
+widens that window to the timeout itself; Telegram's own answer is what closes it.
+
+Faults: a 400 (message not modified, too old to edit) or 403 (the member blocked the bot) marks
+the call failed and moves on; a 403 also marks the member unreachable. A network error or 5xx
+makes the chat's calls wait (1 s, doubling to 60 s) in order; after `GIVE_UP_AFTER` they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot import clock
+from bot.pipeline import outbox
+from bot.pipeline.budget import retry_after_seconds, sending_priority
+from bot.pipeline.capture import PipelineBot
+from bot.pipeline.gate import WriteGate
+from bot.scheduling.pacing import Priority
+from bot.services.reminders import mark_unreachable
+
+log = logging.getLogger(__name__)
+
+# Chats being sent to at once: each waits for its turn from the budget, so this only bounds
+# what is in memory; 64 keeps 30/s with a Bot API that answers in 2 s.
+MAX_CHATS_IN_FLIGHT = 64
+IDLE_POLL_SECONDS = 0.1  # for rows another process queued; this one's wake the sender at once
+RETRY_FIRST = 1.0
+RETRY_MAX = 60.0
+GIVE_UP_AFTER = timedelta(hours=1)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: PipelineBot,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        gate: WriteGate,
+    ) -> None:
+        self._bot = bot
+        self._sessionmaker = sessionmaker
+        self._gate = gate
+        self._busy: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self, keep_going: Callable[[], bool]) -> None:
+        try:
+            while keep_going():
+                self._wake.clear()
+                started = 0
+                if len(self._tasks) < MAX_CHATS_IN_FLIGHT:
+                    started = await self._start_waiting()
+                if not started:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
+        finally:
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def drain(self, seconds: float) -> None:
+        """Send everything due now, for at most `seconds` (on stop, and in the test harness)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while loop.time() < deadline:
+            async with self._gate.turn(), self._sessionmaker() as session:
+                chats = await outbox.chats_waiting(
+                    session, clock.now(), self._busy, MAX_CHATS_IN_FLIGHT
+                )
+            if not chats:
+                return
+            sends = asyncio.gather(*(self._send_in_turn(chat) for chat in chats))
+            try:
+                await asyncio.wait_for(sends, max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                log.warning("stopped with replies still queued; they go after the next start")
+                return
+
+    async def _start_waiting(self) -> int:
+        try:
+            async with self._gate.turn(), self._sessionmaker() as session:
+                chats = await outbox.chats_waiting(
+                    session, clock.now(), self._busy, MAX_CHATS_IN_FLIGHT - len(self._tasks)
+                )
+        except Exception:
+            log.exception("cannot read the outbox; trying again shortly")
+            return 0
+        for chat_key in chats:
+            self._busy.add(chat_key)
+            task = asyncio.create_task(self._send_in_turn(chat_key))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return len(chats)
+
+    async def _send_in_turn(self, chat_key: int) -> None:
+        self._busy.add(chat_key)
+        try:
+            await self.send_chat(chat_key)
+        except Exception:
+            log.exception("sending to chat %s failed; trying again shortly", chat_key)
+        finally:
+            self._busy.discard(chat_key)
+            self._wake.set()
+
+    async def send_chat(self, chat_key: int) -> None:
+        """Send the chat's due calls in order; stop at one that has to wait."""
+        token = sending_priority.set(Priority.REPLY)
+        try:
+            while True:
+                async with self._gate.turn(), self._sessionmaker() as session:
+                    call = await outbox.next_call(session, chat_key, clock.now())
+                if call is None or not await self._make(call):
+                    return
+        finally:
+            sending_priority.reset(token)
+
+    async def _make(self, call: outbox.Call) -> bool:
+        """Make the call and record what became of it; False when the chat has to wait."""
+        try:
+            result = await self._bot.deliver(call.method, call.data)
+        except Forbidden as error:
+            await self._record(outbox.mark_failed, call.id, error.message, clock.now())
+            if call.chat_key > 0:
+                await self._record(mark_unreachable, call.chat_key)
+            log.info("chat %s refused %s: %s", call.chat_key, call.method, error.message)
+            return True
+        except BadRequest as error:
+            await self._record(outbox.mark_failed, call.id, error.message, clock.now())
+            level = logging.INFO if call.method.startswith("edit") else logging.ERROR
+            log.log(level, "%s to chat %s refused: %s", call.method, call.chat_key, error.message)
+            return True
+        except (RetryAfter, TelegramError) as error:
+            return await self._wait(call, error)
+        message_id = result.get("message_id") if isinstance(result, dict) else None
+        await self._record(outbox.mark_sent, call.id, message_id, clock.now())
+        return True
+
+    async def _wait(self, call: outbox.Call, error: TelegramError) -> bool:
+        now = clock.now()
+        if now - call.created_at > GIVE_UP_AFTER:
+            await self._record(outbox.mark_failed, call.id, f"gave up: {error}", now)
+            log.error("%s to chat %s given up after an hour: %s", call.method, call.chat_key, error)
+            return True
+        if isinstance(error, RetryAfter):
+            delay = retry_after_seconds(error)
+        else:
+            delay = min(RETRY_MAX, RETRY_FIRST * 2**call.attempts)
+        log.warning("%s to chat %s: %s; again in %.0f s", call.method, call.chat_key, error, delay)
+        await self._record(outbox.retry_later, call.id, str(error), now + timedelta(seconds=delay))
+        return False
+
+    async def _record(self, write: Callable[..., object], *args: object) -> None:
+        """One short transaction; retried, since a lost "sent" mark means a repeated reply."""
+        for pause in (0.0, 0.1, 0.5, 2.0, 5.0):
+            await asyncio.sleep(pause)
+            try:
+                async with self._gate.turn(), self._sessionmaker.begin() as session:
+                    await write(session, *args)  # type: ignore[misc]
+                return
+            except Exception:
+                log.exception("could not record an outbox result; trying again")
+        log.error("outbox result not recorded: %s%r", getattr(write, "__name__", write), args)
