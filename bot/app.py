@@ -26,6 +26,7 @@ from bot.observability.updates import ObservedApplication, count_failed_update
 from bot.pipeline.budget import SharedBudget
 from bot.pipeline.capture import PipelineBot
 from bot.pipeline.runtime import Pipeline, Webhook
+from bot.scheduling.pacing import GROUP_INTERVAL_FACTOR, SendPacer
 from handlers import (
     basics,
     coach,
@@ -97,7 +98,13 @@ def build_application(
     settings: Settings, library: Library, *, budget: SharedBudget | None = None
 ) -> HipApplication:
     """The application; `budget` is the one rate budget (a test harness passes an unpaced one)."""
-    budget = budget or SharedBudget()
+    budget = budget or SharedBudget(
+        SendPacer(
+            settings.send_rate,
+            per_chat_interval=settings.send_chat_interval,
+            per_group_interval=settings.send_chat_interval * GROUP_INTERVAL_FACTOR,
+        )
+    )
     application: HipApplication = (
         ApplicationBuilder()
         .application_class(ObservedApplication)

@@ -7,6 +7,7 @@ the setting, instead of failing later in front of a member.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,6 +79,10 @@ class Settings:
     retain_update_ids_days: int = 7
     # Chats whose updates are handled at once (each chat's own strictly one at a time).
     concurrent_chats: int = 64
+    # Telegram's limits, which the one send budget keeps to (bot/pipeline/budget.py): messages
+    # a second overall, and seconds between messages to one private chat (a group: 3 times it).
+    send_rate: float = 30.0
+    send_chat_interval: float = 1.0
 
     def __repr__(self) -> str:
         # The token must never reach a log line, even through a debug print of the settings.
@@ -139,6 +144,8 @@ class Settings:
                 "RETAIN_UPDATE_IDS_DAYS", _days("RETAIN_UPDATE_IDS_DAYS", 7), 7
             ),
             concurrent_chats=read("CONCURRENT_CHATS", _concurrent_chats, 64),
+            send_rate=read("SEND_RATE", _send_rate, 30.0),
+            send_chat_interval=read("SEND_CHAT_INTERVAL", _send_chat_interval, 1.0),
         )
         return settings, read.problems
 
@@ -248,6 +255,31 @@ def _concurrent_chats(value: str | None) -> int:
             "CONCURRENT_CHATS", f"must be a whole number from 1 to 1024, not {value!r}"
         )
     return int(value)
+
+
+def _send_rate(value: str | None) -> float:
+    rate = _number(value, 30.0)
+    if not 1 <= rate <= 1000:
+        raise SettingsError("SEND_RATE", f"must be messages a second from 1 to 1000, not {value!r}")
+    return rate
+
+
+def _send_chat_interval(value: str | None) -> float:
+    seconds = _number(value, 1.0)
+    if not 0 <= seconds <= 60:
+        raise SettingsError("SEND_CHAT_INTERVAL", f"must be seconds from 0 to 60, not {value!r}")
+    return seconds
+
+
+def _number(value: str | None, default: float) -> float:
+    """A plain decimal number; anything else (including nan and inf) is -1, out of bounds."""
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return -1.0
+    return number if math.isfinite(number) else -1.0
 
 
 def _metrics_port(value: str | None) -> int | None:

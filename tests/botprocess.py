@@ -46,7 +46,9 @@ class BotProcess:
         env = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("BOT_", "WEBHOOK_", "TELEGRAM_", "DATABASE_", "LISTEN_"))
+            if not key.startswith(
+                ("BOT_", "WEBHOOK_", "TELEGRAM_", "DATABASE_", "LISTEN_", "SEND_")
+            )
         }
         env.update(
             BOT_TOKEN=FAKE_TOKEN,
@@ -54,6 +56,9 @@ class BotProcess:
             DATABASE_URL=self.database_url,
             LOG_LEVEL="INFO",
             PYTHONUNBUFFERED="1",
+            # The fake Bot API enforces no per-chat limit, and a test types far faster than a
+            # member; the pacing itself is tested on virtual time (tests/unit).
+            SEND_CHAT_INTERVAL="0",
         )
         env.update(self.extra_env)
         return env

@@ -23,7 +23,7 @@ from bot.coaching.loader import ContentError, default_content_dir, load_educatio
 from bot.config import Settings, SettingsError
 from bot.db.engine import create_engine
 from bot.db.migrate import current_and_head
-from bot.observability.status import ALERT_STUCK_AFTER, read_backlog
+from bot.observability.status import ALERT_STUCK_AFTER, PIPELINE_STUCK_AFTER, read_backlog
 from bot.services import content_migration
 
 # A webhook delivery error this recent means Telegram cannot reach the bot now.
@@ -130,6 +130,18 @@ def _backlog_problems(details: dict[str, Any], now: datetime) -> list[str]:
     oldest = details["oldest_unsent_alert"]
     if oldest is not None and now - oldest > ALERT_STUCK_AFTER:
         problems.append(f"a coach alert has waited since {oldest:%Y-%m-%d %H:%M} UTC")
+    waiting = details["oldest_waiting_update"]
+    if waiting is not None and now - waiting > PIPELINE_STUCK_AFTER:
+        problems.append(
+            f"an update has waited to be handled since {waiting:%Y-%m-%d %H:%M} UTC: "
+            "is `hipcoach run` running?"
+        )
+    waiting = details["oldest_waiting_reply"]
+    if waiting is not None and now - waiting > PIPELINE_STUCK_AFTER:
+        problems.append(
+            f"a reply has waited to be sent since {waiting:%Y-%m-%d %H:%M} UTC: "
+            "is Telegram reachable from the leader?"
+        )
     return problems
 
 
@@ -236,6 +248,10 @@ def render_text(sections: list[Section]) -> str:
                 f"{details['reminders_overdue']} overdue",
                 f"  alerts: {details['alerts_unsent']} unsent"
                 + (f", oldest since {oldest:%Y-%m-%d %H:%M} UTC" if oldest else ""),
+                f"  updates: {details['updates_waiting']} waiting, "
+                f"{details['updates_failed']} failed",
+                f"  replies: {details['replies_waiting']} waiting, "
+                f"{details['replies_failed']} refused by Telegram",
             ]
     return "\n".join(lines)
 

@@ -31,7 +31,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 
 from bot import clock
 from bot.db.models import InboxUpdate
-from bot.pipeline import inbox
+from bot.pipeline import crash_points, inbox
 from bot.pipeline.capture import PipelineBot, UpdateUnit, current_unit
 from bot.pipeline.gate import WriteGate
 
@@ -130,8 +130,10 @@ class Handling:
                     if unit.error is not None:
                         raise unit.error
                     inbox.mark_handled(row, clock.now())
+                    crash_points.reached("handling")
             except Exception as error:
                 return await self._failed(update_id, chat_key, error)
+        crash_points.reached("handled")
         if unit.queued:
             self._after_commit()
         return Outcome.HANDLED

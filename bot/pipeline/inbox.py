@@ -121,25 +121,3 @@ async def record_failure(session: AsyncSession, update_id: int, error: str, now:
         return True
     row.not_before = now + RETRY_DELAYS[row.attempts - 1]
     return False
-
-
-async def backlog(session: AsyncSession, now: datetime) -> dict[str, Any]:
-    """Unhandled and failed updates, for `hipcoach check`."""
-    found = await session.execute(
-        select(InboxUpdate.state, func.count())
-        .where(InboxUpdate.state != "handled")
-        .group_by(InboxUpdate.state)
-    )
-    counts: dict[str, int] = dict(found.tuples())
-    oldest = await session.scalar(
-        select(func.min(InboxUpdate.received_at)).where(InboxUpdate.state == "pending")
-    )
-    return {
-        "pending": counts.get("pending", 0),
-        "failed": counts.get("failed", 0),
-        "oldest_pending_seconds": None if oldest is None else (now - oldest).total_seconds(),
-    }
-
-
-async def highest_update_id(session: AsyncSession) -> int | None:
-    return await session.scalar(select(func.max(InboxUpdate.update_id)))

@@ -123,13 +123,3 @@ async def retry_later(session: AsyncSession, call_id: int, error: str, at: datet
         .where(OutboxMessage.id == call_id)
         .values(attempts=OutboxMessage.attempts + 1, not_before=at, error=error[:500])
     )
-
-
-async def backlog(session: AsyncSession) -> dict[str, Any]:
-    """Unsent and refused calls, for `hipcoach check` and /metrics."""
-    pending = await session.scalar(select(func.count()).where(OutboxMessage.state == "pending"))
-    failed = await session.scalar(select(func.count()).where(OutboxMessage.state == "failed"))
-    oldest = await session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.state == "pending")
-    )
-    return {"pending": pending or 0, "failed": failed or 0, "oldest_pending": oldest}

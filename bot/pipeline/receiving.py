@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Update
 from telegram.error import Conflict, TelegramError
 
-from bot.pipeline import inbox
+from bot.pipeline import crash_points, inbox
 from bot.pipeline.capture import PipelineBot
 from bot.pipeline.gate import WriteGate
 
@@ -79,7 +79,9 @@ async def poll(storing: Storing, keep_going: Callable[[], bool]) -> None:
         try:
             batch = await bot.fetch_updates(offset, LONG_POLL_SECONDS, ALLOWED_UPDATES)
             if batch:
+                crash_points.reached("fetched")
                 await storing.store(batch)
+                crash_points.reached("stored")
                 offset = max(payload["update_id"] for payload in batch) + 1
             failures = 0
         except asyncio.CancelledError:
@@ -121,6 +123,7 @@ class WebhookEndpoint(tornado.web.RequestHandler):
             return
         try:
             await self._storing.store([payload])
+            crash_points.reached("stored")
         except Exception:
             log.exception(
                 "could not store update %s; Telegram will send it again", payload.get("update_id")

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import clock
-from bot.pipeline import outbox
+from bot.pipeline import crash_points, outbox
 from bot.pipeline.budget import retry_after_seconds, sending_priority
 from bot.pipeline.capture import PipelineBot
 from bot.pipeline.gate import WriteGate
@@ -131,6 +131,7 @@ class OutboxSender:
     async def _make(self, call: outbox.Call) -> bool:
         """Make the call and record what became of it; False when the chat has to wait."""
         try:
+            crash_points.reached("sending")
             result = await self._bot.deliver(call.method, call.data)
         except Forbidden as error:
             await self._record(outbox.mark_failed, call.id, error.message, clock.now())
@@ -146,6 +147,7 @@ class OutboxSender:
         except (RetryAfter, TelegramError) as error:
             return await self._wait(call, error)
         message_id = result.get("message_id") if isinstance(result, dict) else None
+        crash_points.reached("sent")  # Telegram has it, the outbox not yet: the repeat window
         await self._record(outbox.mark_sent, call.id, message_id, clock.now())
         return True
 

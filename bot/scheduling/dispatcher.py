@@ -5,12 +5,13 @@ lived and another process can take a share), sends with a bounded number of mess
 and writes results every half second in one short transaction. No transaction is open while a
 message is on its way, and the event loop never waits on one send before starting the next.
 
-The fan-out sends through its own `Bot`, without PTB's `AIORateLimiter`: the pacer is its rate
-limiter, and it must see every 429 the moment it happens. Inside `AIORateLimiter` a 429 is waited
-out and retried out of sight while the pacer keeps handing out turns; when the limiter resumes,
-that backlog leaves at once (its bucket lets 30 through together) and provokes the next 429. That
-cascade was measured with the fake Bot API (bench/README.md). The application's own bot, with its
-limiter, stays for members' answers, which so never queue behind a fan-out.
+The fan-out sends through its own `Bot`, without a rate limiter hook: it takes its turns from the
+application's one pacer itself (`bot/pipeline/budget.py`), as background sends, so members'
+replies (which take theirs through the hook) go first and the two together never exceed the
+limit; and it must see every 429 the moment it happens, to hold that pacer for everyone. A
+limiter that waits out a 429 out of sight while the pacer keeps handing out turns lets the
+backlog leave at once when it resumes and provokes the next 429; that cascade was measured with
+the fake Bot API (bench/README.md).
 
 Faults: a 429 holds every fan-out send for `retry_after`; a 403 marks the member unreachable; a
 network error or 5xx is retried with backoff a few times, then the message is handed back for the
@@ -24,7 +25,6 @@ import contextlib
 import logging
 import math
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -32,12 +32,13 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.db.models import utcnow
 from bot.observability.metrics import record_tick
 from bot.observability.requests import ObservedRequest
-from bot.scheduling.pacing import SendPacer
+from bot.pipeline import crash_points
+from bot.pipeline.budget import retry_after_seconds
+from bot.scheduling.pacing import Priority, SendPacer
 from bot.services.reminders import (
     CLAIM_LEASE,
     Claim,
@@ -51,8 +52,8 @@ from bot.signed_bot import SigningBot
 
 log = logging.getLogger(__name__)
 
-# Telegram allows about 30 messages a second; the fan-out takes 96% of that, leaving the rest for
-# members answering during a fan-out (10,000 reminders then take 4% longer than the limit allows).
+# Telegram allows about 30 messages a second. A dispatcher with a pacer of its own (tests,
+# benchmarks) takes 96% of that; in the application it shares the one budget's pacer instead.
 TELEGRAM_MESSAGES_PER_SECOND = 30
 FANOUT_SHARE = 0.96
 # Messages waiting for their turn or on their way at once: enough to keep the pace with a slow
@@ -114,6 +115,7 @@ class ReminderDispatcher:
         *,
         grace: timedelta,
         rate: float = TELEGRAM_MESSAGES_PER_SECOND * FANOUT_SHARE,
+        pacer: SendPacer | None = None,
         retry_delays: Sequence[float] = RETRY_DELAYS,
         clock: Callable[[], datetime] = utcnow,
         keep_going: Callable[[], bool] = lambda: True,
@@ -122,8 +124,8 @@ class ReminderDispatcher:
         self._sessionmaker = sessionmaker
         self._render = render
         self._grace = grace
-        self._pacer = SendPacer(rate)
-        self._batch_size = max(10, math.ceil(rate * CLAIM_AHEAD_SECONDS))
+        self._pacer = pacer or SendPacer(rate)
+        self._batch_size = max(10, math.ceil(self._pacer.rate * CLAIM_AHEAD_SECONDS))
         self._retry_delays = tuple(retry_delays)
         self._clock = clock
         self._keep_going = keep_going
@@ -213,13 +215,13 @@ class ReminderDispatcher:
         backoff = iter(self._retry_delays)
         # Past this point another tick may already have claimed it again (lease): leave it.
         while time.monotonic() - claimed_at < self._give_up_after:
-            await self._pacer.wait_turn(message.chat_id)
+            await self._pacer.wait_turn(message.chat_id, Priority.BACKGROUND)
             if not self._keep_going():
                 return DeliveryResult.RETRY_LATER, None
             try:
                 sent = await self._bot.send_message(message.chat_id, text, reply_markup=keyboard)
             except RetryAfter as flood:
-                self._pacer.hold(_retry_after_seconds(flood))
+                self._pacer.hold(retry_after_seconds(flood))
                 log.warning("Telegram asked to slow down: %s", flood)
             except Forbidden:
                 log.info("chat %s refused the reminder; member marked unreachable", message.chat_id)
@@ -236,6 +238,7 @@ class ReminderDispatcher:
                 )
                 await asyncio.sleep(delay)
             else:
+                crash_points.reached("fanout")
                 return DeliveryResult.SENT, sent.message_id
         tick.telegram_ok = False
         return DeliveryResult.RETRY_LATER, None
@@ -279,11 +282,3 @@ class _Tick:
     def record(self, delivery: Delivery) -> None:
         self.results.append(delivery)
         self.report.add_delivery(delivery)
-
-
-def _retry_after_seconds(flood: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB 22 warns that `retry_after` becomes a timedelta; accept either.
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        wait = flood.retry_after
-    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)

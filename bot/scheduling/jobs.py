@@ -54,6 +54,7 @@ class _LazyDispatcher:
                 context.services.sessionmaker,
                 self._render,
                 grace=timedelta(hours=settings.reminder_grace_hours),
+                pacer=context.services.budget.pacer,  # one budget: replies go first
                 keep_going=lambda: application.running,
             )
         return self._dispatcher

@@ -27,7 +27,8 @@ from enum import IntEnum
 
 PER_CHAT_INTERVAL = 1.0
 # Telegram allows a group 20 messages a minute.
-PER_GROUP_INTERVAL = 3.0
+GROUP_INTERVAL_FACTOR = 3.0
+PER_GROUP_INTERVAL = PER_CHAT_INTERVAL * GROUP_INTERVAL_FACTOR
 # Telegram tolerates short bursts to one private chat: a reply of an edit and two messages
 # leaves at once, and the chat still never gets more than one message a second over any longer
 # stretch (at most `PER_CHAT_BURST` in any `PER_CHAT_BURST` seconds).
