@@ -76,11 +76,12 @@ class FakeBotAPI(BotAPIServer):
             await asyncio.sleep(delay)
         if fault := self._take_fault(method):
             return self._error(fault.status, fault.description, fault.retry_after)
-        if method in SEND_METHODS:
+        if method in SEND_METHODS or method == "sendChatAction":  # as Telegram: 403 for both
             if int(params.get("chat_id", 0)) in self.blocked_users:
                 return self._error(403, "Forbidden: bot was blocked by the user")
             if int(params.get("chat_id", 0)) in self.not_started:
                 return self._error(403, "Forbidden: bot can't initiate conversation with a user")
+        if method in SEND_METHODS:
             if self._over_rate_limit():
                 self.too_many_requests_sent += 1
                 return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
