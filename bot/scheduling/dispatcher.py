@@ -38,15 +38,8 @@ from bot.db.models import utcnow
 from bot.observability.metrics import record_tick
 from bot.observability.requests import ObservedRequest
 from bot.scheduling.pacing import SendPacer
-from bot.services.reminders import (
-    CLAIM_LEASE,
-    Claim,
-    Delivery,
-    DeliveryResult,
-    DueMessage,
-    claim_due,
-    record_deliveries,
-)
+from bot.services.reminders.claims import CLAIM_LEASE, Claim, DueMessage, claim_due
+from bot.services.reminders.deliveries import Delivery, DeliveryResult, record_deliveries
 from bot.signed_bot import SigningBot
 
 log = logging.getLogger(__name__)

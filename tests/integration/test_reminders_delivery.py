@@ -15,13 +15,10 @@ from telegram import Bot
 from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Member
 from bot.scheduling import dispatcher
-from bot.services.reminders import (
-    Delivery,
-    ReminderStatus,
-    claim_due,
-    record_deliveries,
-    reschedule,
-)
+from bot.services.reminders.claims import claim_due
+from bot.services.reminders.deliveries import Delivery, record_deliveries
+from bot.services.reminders.schedule import reschedule
+from bot.services.reminders.status import ReminderStatus
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (
     GRACE,
