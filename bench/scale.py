@@ -45,7 +45,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.migrate import upgrade_to_head
 from bot.db.models import Member
 from bot.scheduling.jobs import schedule_jobs
-from bot.services.reminders import claim_due
+from bot.services.reminders.claims import claim_due
 from bot.timekeeping import next_reminder_at
 from handlers.reminder_texts import render
 from tests.botprocess import FAKE_TOKEN

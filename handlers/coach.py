@@ -313,15 +313,20 @@ async def _detect_missed_days(context: HipContext) -> None:
 
 
 async def _deliver_alerts(context: HipContext) -> None:
-    """Send each group's waiting alerts to its admins; failures stay queued for next time."""
+    """Send each group's waiting alerts to its admins; failures are handed back for next time.
+
+    The alerts are claimed first, so another bot process running this job sends none of them.
+    """
     async with _delivery_lock:
         async with context.services.sessionmaker.begin() as session:
-            batches = await alert_delivery.pending_alerts(session)
+            batches = await alert_delivery.claim_alerts(session, _now())
         for batch in batches:
-            if await _send_alerts(context, batch):
-                async with context.services.sessionmaker.begin() as session:
-                    ids = [alert.alert_id for alert in batch.alerts]
-                    await alert_delivery.mark_sent(session, ids, _now())
+            sent = await _send_alerts(context, batch)
+            async with context.services.sessionmaker.begin() as session:
+                if sent:
+                    await alert_delivery.mark_sent(session, batch.alert_ids, _now())
+                else:
+                    await alert_delivery.release(session, batch)
 
 
 async def _send_alerts(context: HipContext, batch: alert_delivery.GroupAlerts) -> bool:

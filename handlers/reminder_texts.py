@@ -13,14 +13,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.coaching import Checkin
 from bot.services.pause_checkins import PauseCheckinDue
-from bot.services.reminders import (
+from bot.services.reminders.answers import (
     SNOOZE_MINUTES,
     AnswerOutcome,
     CheckinResult,
-    DueMessage,
-    MessageKind,
     ReminderAnswer,
 )
+from bot.services.reminders.claims import DueMessage, MessageKind
 from handlers import outcome_texts
 
 START_SESSION = "sess:start"

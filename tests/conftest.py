@@ -74,6 +74,14 @@ def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 
 @pytest.fixture
+async def second_sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Another engine on the same database: a second process, as far as the database can tell."""
+    engine = create_engine(database_url)
+    yield create_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
 async def fake_api() -> AsyncIterator[FakeBotAPI]:
     api = FakeBotAPI(FAKE_TOKEN)
     await api.start()

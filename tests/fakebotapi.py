@@ -81,10 +81,9 @@ class FakeBotAPI(BotAPIServer):
                 return self._error(403, "Forbidden: bot was blocked by the user")
             if int(params.get("chat_id", 0)) in self.not_started:
                 return self._error(403, "Forbidden: bot can't initiate conversation with a user")
-        if method in SEND_METHODS:
-            if self._over_rate_limit():
-                self.too_many_requests_sent += 1
-                return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
+        if method in SEND_METHODS and self._over_rate_limit():
+            self.too_many_requests_sent += 1
+            return self._error(429, "Too Many Requests: retry after 1", retry_after=1)
         return None
 
     def _take_fault(self, method: str) -> Fault | None:

@@ -252,6 +252,8 @@ class Alert(Base):
     kind: Mapped[str] = mapped_column(String(24))
     local_date: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set by the delivery run that is sending it (`services.alert_delivery`), until its lease ends.
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)  # pruned by age (retention)
 
 

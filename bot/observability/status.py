@@ -13,7 +13,7 @@ from sqlalchemy import Table, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.db.models import Alert, InboxUpdate, Member, OutboxMessage, Reminder
-from bot.services.reminders import ReminderStatus
+from bot.services.reminders.status import ReminderStatus
 
 # A reminder still unsent this long after its time means no bot is sending (ticks run every 30 s;
 # a 10,000-member fan-out at Telegram's rate takes about 6 minutes).

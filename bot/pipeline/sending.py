@@ -28,7 +28,7 @@ from bot.pipeline.budget import retry_after_seconds, sending_priority
 from bot.pipeline.capture import PipelineBot
 from bot.pipeline.gate import WriteGate
 from bot.scheduling.pacing import Priority
-from bot.services.reminders import mark_unreachable
+from bot.services.reminders.reachability import mark_unreachable
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from bot.playground import seed
 from bot.playground.botapi import BotAPIServer, SentMessage
 from bot.playground.web import GROUP_CHAT_ID, GROUP_TITLE, ROBIN, ChatPage, Controls
 from bot.services.members import Flow
-from bot.services.reminders import ReminderStatus
+from bot.services.reminders.status import ReminderStatus
 
 # Looks like a token to the bot; means nothing to Telegram, which is never contacted.
 TOKEN = "123456789:PlaygroundOnly-NotATelegramToken_xyz"

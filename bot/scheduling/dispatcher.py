@@ -39,15 +39,8 @@ from bot.observability.requests import ObservedRequest
 from bot.pipeline import crash_points
 from bot.pipeline.budget import retry_after_seconds
 from bot.scheduling.pacing import Priority, SendPacer
-from bot.services.reminders import (
-    CLAIM_LEASE,
-    Claim,
-    Delivery,
-    DeliveryResult,
-    DueMessage,
-    claim_due,
-    record_deliveries,
-)
+from bot.services.reminders.claims import CLAIM_LEASE, Claim, DueMessage, claim_due
+from bot.services.reminders.deliveries import Delivery, DeliveryResult, record_deliveries
 from bot.signed_bot import SigningBot
 
 log = logging.getLogger(__name__)

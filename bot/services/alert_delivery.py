@@ -1,8 +1,11 @@
-"""Getting coach alerts out: what is waiting for which group, marking it sent, and missed days.
+"""Getting coach alerts out: claiming what is waiting for which group, marking it sent, missed days.
 
-Alerts are read in one short transaction, sent, and marked sent in another, so no database lock
-is held while Telegram is waited on. A send that fails leaves the alert unsent for the next run;
-only alerts about members who still share with that group are ever read, and the rest are dropped.
+A delivery run claims the alerts it will send in one short transaction (`claimed_at`, a lease),
+sends them with no transaction open, and marks them sent, or hands them back, in another. Any
+number of runs, in this process or others on the same database, may overlap: a claimed alert is
+skipped by every other run (`FOR UPDATE SKIP LOCKED` on PostgreSQL, the single write lock on
+SQLite) until its lease runs out. Only alerts about members who still share with that group are
+ever claimed, and the rest are dropped.
 """
 
 from __future__ import annotations
@@ -27,10 +30,17 @@ from bot.services.dashboard import (
     member_zone,
     restart_days,
 )
+from bot.services.reminders.claims import lock_for_claim
 from bot.timekeeping import local_date
 
 # Enough lines for a coach to take in at once; more wait for the next run.
 ALERTS_PER_MESSAGE = 20
+# How long claimed alerts stay with the run that claimed them; after that any run may claim them
+# again. Far longer than a run takes (one message per group, a few private copies), so a slow run
+# is not overtaken; short enough that alerts claimed by a process that died go out within minutes.
+# What no lease settles: a crash after Telegram accepted a batch but before it was marked sent
+# sends that batch again, once. A lost alert about a member's pain would be worse than a repeat.
+ALERT_LEASE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,11 @@ class GroupAlerts:
     chat_id: int
     title: str
     alerts: list[PendingAlert]
+    claimed_at: datetime  # this run's claim, to hand back only what is still its own
+
+    @property
+    def alert_ids(self) -> list[int]:
+        return [alert.alert_id for alert in self.alerts]
 
 
 def _still_shared() -> ColumnElement[bool]:
@@ -56,10 +71,20 @@ def _still_shared() -> ColumnElement[bool]:
     )
 
 
-async def pending_alerts(session: AsyncSession) -> list[GroupAlerts]:
-    """Unsent alerts per active group, oldest first; alerts the group may no longer see go."""
-    await session.execute(delete(Alert).where(Alert.sent_at.is_(None), ~_still_shared()))
-    result = await session.execute(
+async def claim_alerts(
+    session: AsyncSession, now: datetime, *, lease: timedelta = ALERT_LEASE
+) -> list[GroupAlerts]:
+    """Claim unsent alerts per active group, oldest first, up to a message's worth per group.
+
+    Alerts claimed by another run are skipped until `lease` has passed since their claim; alerts
+    the group may no longer see go. The caller sends after commit, then `mark_sent` or `release`.
+    """
+    unshared = select(Alert.id).where(Alert.sent_at.is_(None), ~_still_shared())
+    # Skipping, like the claim: two runs never wait on each other's rows.
+    await session.execute(
+        delete(Alert).where(Alert.id.in_(lock_for_claim(session, unshared).scalar_subquery()))
+    )
+    query = (
         select(
             Alert.id,
             Alert.kind,
@@ -70,9 +95,15 @@ async def pending_alerts(session: AsyncSession) -> list[GroupAlerts]:
             CoachGroup.title,
         )
         .join(CoachGroup, CoachGroup.id == Alert.coach_group_id)
-        .where(Alert.sent_at.is_(None), CoachGroup.is_active.is_(True))
+        .where(
+            Alert.sent_at.is_(None),
+            or_(Alert.claimed_at.is_(None), Alert.claimed_at <= now - lease),
+            CoachGroup.is_active.is_(True),
+            _still_shared(),
+        )
         .order_by(CoachGroup.id, Alert.id)
     )
+    result = await session.execute(lock_for_claim(session, query, Alert))
     by_group: dict[int, tuple[int, str, list[tuple[int, str, date, int]]]] = {}
     for alert_id, kind, day, member_id, group_id, chat_id, title in result:
         entry = by_group.setdefault(group_id, (chat_id, title, []))
@@ -80,22 +111,34 @@ async def pending_alerts(session: AsyncSession) -> list[GroupAlerts]:
     batches = []
     for group_id, (chat_id, title, alerts) in by_group.items():
         names = await group_names(session, group_id)
-        batches.append(
-            GroupAlerts(
-                chat_id,
-                title,
-                [
-                    PendingAlert(alert_id, AlertKind(kind), names[member_id], day)
-                    for alert_id, kind, day, member_id in alerts[:ALERTS_PER_MESSAGE]
-                ],
-            )
-        )
+        claimed = [
+            PendingAlert(alert_id, AlertKind(kind), names[member_id], day)
+            for alert_id, kind, day, member_id in alerts[:ALERTS_PER_MESSAGE]
+        ]
+        batches.append(GroupAlerts(chat_id, title, claimed, claimed_at=now))
+    ids = [alert_id for batch in batches for alert_id in batch.alert_ids]
+    if ids:
+        await session.execute(update(Alert).where(Alert.id.in_(ids)).values(claimed_at=now))
     return batches
 
 
 async def mark_sent(session: AsyncSession, alert_ids: Sequence[int], now: datetime) -> None:
     await session.execute(
         update(Alert).where(Alert.id.in_(alert_ids), Alert.sent_at.is_(None)).values(sent_at=now)
+    )
+
+
+async def release(session: AsyncSession, batch: GroupAlerts) -> None:
+    """Hand a batch that did not go out back to the next run, unless its lease already ran out
+    and another run claimed it since."""
+    await session.execute(
+        update(Alert)
+        .where(
+            Alert.id.in_(batch.alert_ids),
+            Alert.sent_at.is_(None),
+            Alert.claimed_at == batch.claimed_at,
+        )
+        .values(claimed_at=None)
     )
 
 

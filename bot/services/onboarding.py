@@ -64,7 +64,7 @@ from bot.services.questions import (
     screen_question,
     training_on,
 )
-from bot.services.reminders import reschedule
+from bot.services.reminders.schedule import reschedule
 
 # ---- what onboarding tells the member, besides its questions --------------------------------
 

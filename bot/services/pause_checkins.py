@@ -22,7 +22,7 @@ from bot.services import preferences
 from bot.services.alerts import AlertKind, record_alert
 from bot.services.members import Flow, Reply, find_member, group_title, today_for
 from bot.services.questions import MovedOn, current_question, start_symptom_check
-from bot.services.reminders import lock_for_claim
+from bot.services.reminders.claims import lock_for_claim
 from bot.timekeeping import local_date, local_instant
 
 PAUSED = (Status.PAUSED_PAIN.value, Status.STOPPED_RED_FLAG.value)

@@ -64,7 +64,7 @@ from bot.services.questions import (
     rescreen,
     start_symptom_check,
 )
-from bot.services.reminders import reschedule
+from bot.services.reminders.schedule import reschedule
 from bot.services.sessions import Summary, stop_open_session, today_for_member
 
 # How many recent decisions /why looks through for the latest one per exercise.

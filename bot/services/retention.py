@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.db.models import Alert, InboxUpdate, OutboxMessage, Reminder
-from bot.services.reminders import ReminderStatus
+from bot.services.reminders.status import ReminderStatus
 
 BATCH_ROWS = 500
 KINDS = ("reminders", "alerts", "update_ids", "outbox")

@@ -68,7 +68,7 @@ from bot.services.questions import (
     start_symptom_check,
     training_on,
 )
-from bot.services.reminders import reschedule
+from bot.services.reminders.schedule import reschedule
 
 # Decisions that change what the member does next time (or advise them); the rest keep it the same.
 CHANGES = frozenset(

@@ -45,7 +45,7 @@ from bot.services.questions import (
     start_symptom_check,
     symptom_question,
 )
-from bot.services.reminders import reschedule
+from bot.services.reminders.schedule import reschedule
 from bot.services.sessions import stop_open_session
 
 

@@ -1,9 +1,11 @@
-"""Coach groups, leaving, pending alerts, their delivery and missed-days detection, on both
-databases (the alert job runs here with a stand-in for the Bot, to make sends fail at will).
+"""Coach groups, leaving, pending alerts, claiming and delivering them, and missed-days detection,
+on both databases (the alert job runs here with a stand-in for the Bot, to make sends fail at will).
 """
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -62,7 +64,7 @@ async def test_leaving_takes_the_member_and_their_unsent_alerts_out_of_the_group
         title = await coach_groups.leave_group(session, 1)
     async with sessionmaker.begin() as session:
         again = await coach_groups.leave_group(session, 1)
-        pending = await alert_delivery.pending_alerts(session)
+        pending = await alert_delivery.claim_alerts(session, NOW)
         left = await session.get(type(member), member.id)
 
     assert (title, again) == ("Back club", None)
@@ -86,7 +88,7 @@ async def test_pending_alerts_come_once_per_member_kind_and_day_grouped_by_chat(
         await record_alert(session, undecided, AlertKind.RED_FLAG, TODAY)
 
     async with sessionmaker.begin() as session:
-        batches = await alert_delivery.pending_alerts(session)
+        batches = await alert_delivery.claim_alerts(session, NOW)
     by_chat = {batch.chat_id: [(a.member_name, a.kind) for a in batch.alerts] for batch in batches}
 
     assert by_chat == {
@@ -95,10 +97,10 @@ async def test_pending_alerts_come_once_per_member_kind_and_day_grouped_by_chat(
     }
 
     async with sessionmaker.begin() as session:
-        sent = [alert.alert_id for alert in batches[0].alerts]
-        await alert_delivery.mark_sent(session, sent, NOW)
+        await alert_delivery.mark_sent(session, batches[0].alert_ids, NOW)
+        await alert_delivery.release(session, batches[1])
     async with sessionmaker.begin() as session:
-        still_pending = await alert_delivery.pending_alerts(session)
+        still_pending = await alert_delivery.claim_alerts(session, NOW)
 
     assert [batch.chat_id for batch in still_pending] == [-200]
 
@@ -112,10 +114,10 @@ async def test_alerts_wait_while_the_bot_is_out_of_the_group(
         await record_alert(session, alex, AlertKind.RED_FLAG, TODAY)
         await coach_groups.deactivate_group(session, -100)
     async with sessionmaker.begin() as session:
-        while_out = await alert_delivery.pending_alerts(session)
+        while_out = await alert_delivery.claim_alerts(session, NOW)
         await coach_groups.open_group(session, chat_id=-100, title="Back club", coach_user_id=9)
     async with sessionmaker.begin() as session:
-        back = await alert_delivery.pending_alerts(session)
+        back = await alert_delivery.claim_alerts(session, NOW)
 
     assert while_out == []
     assert [a.kind for batch in back for a in batch.alerts] == [AlertKind.RED_FLAG]
@@ -190,10 +192,105 @@ async def test_an_alert_never_follows_a_member_into_another_group(
         await record_alert(session, member, AlertKind.PAIN_PAUSE, TODAY)
         member.coach_group_id = new.id  # joined another coach's group through their link
     async with sessionmaker.begin() as session:
-        pending = await alert_delivery.pending_alerts(session)
+        pending = await alert_delivery.claim_alerts(session, NOW)
         left = await session.scalar(select(func.count()).select_from(Alert))
 
     assert (pending, left) == ([], 0)
+
+
+async def _alerts_waiting(sessionmaker: async_sessionmaker[AsyncSession], groups: int) -> None:
+    """`groups` groups with three members each, every member with one alert waiting."""
+    async with sessionmaker.begin() as session:
+        for g in range(groups):
+            group = await add_group(session, -100 - g)
+            for m in range(3):
+                member = await add_member(session, 10 * g + m, f"M{g}{m}", group=group)
+                await record_alert(session, member, AlertKind.PAIN_PAUSE, TODAY)
+
+
+def _ids(batches: list[alert_delivery.GroupAlerts]) -> set[int]:
+    return {alert_id for batch in batches for alert_id in batch.alert_ids}
+
+
+async def test_two_deliverers_claiming_at_once_never_get_the_same_alert(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    second_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    """Two bot processes: the second claims while the first's claim is not yet committed."""
+    await _alerts_waiting(sessionmaker, 4)
+
+    async def claim(maker: async_sessionmaker[AsyncSession]) -> list[alert_delivery.GroupAlerts]:
+        async with maker.begin() as session:
+            return await alert_delivery.claim_alerts(session, NOW)
+
+    async with sessionmaker.begin() as session:
+        first = await alert_delivery.claim_alerts(session, NOW)
+        # PostgreSQL: the second skips the rows this transaction holds and returns at once.
+        # SQLite: it waits for the write lock, then finds them claimed.
+        second_run = asyncio.create_task(claim(second_sessionmaker))
+        await asyncio.wait({second_run}, timeout=0.5)
+    second = await second_run
+    raced = await asyncio.gather(claim(sessionmaker), claim(second_sessionmaker))
+    async with sessionmaker.begin() as session:
+        total = await session.scalar(select(func.count()).select_from(Alert))
+
+    assert len(_ids(first)) == total == 12
+    assert second == [] and raced == [[], []]
+
+
+async def test_two_deliverers_racing_split_the_alerts_without_overlap(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    second_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _alerts_waiting(sessionmaker, 6)
+
+    async def claim(maker: async_sessionmaker[AsyncSession]) -> set[int]:
+        async with maker.begin() as session:
+            return _ids(await alert_delivery.claim_alerts(session, NOW))
+
+    first, second = await asyncio.gather(claim(sessionmaker), claim(second_sessionmaker))
+
+    assert not first & second
+    assert len(first | second) == 18
+
+
+async def test_alerts_claimed_by_a_process_that_died_are_claimed_again_after_the_lease(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    second_sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _alerts_waiting(sessionmaker, 2)
+    async with sessionmaker.begin() as session:
+        died_with = _ids(await alert_delivery.claim_alerts(session, NOW))  # then never sent
+
+    async def claim(at: datetime) -> list[alert_delivery.GroupAlerts]:
+        async with second_sessionmaker.begin() as session:
+            return await alert_delivery.claim_alerts(session, at)
+
+    lease = alert_delivery.ALERT_LEASE
+    within_lease = await claim(NOW + lease - timedelta(seconds=1))
+    after = await claim(NOW + lease)
+    # The first process, back from a long stall, hands back what it claimed: no longer its own.
+    async with sessionmaker.begin() as session:
+        for batch in after:
+            await alert_delivery.release(session, replace(batch, claimed_at=NOW))
+    while_sending = await claim(NOW + lease + timedelta(seconds=1))
+
+    assert within_lease == [] and while_sending == []
+    assert _ids(after) == died_with and len(died_with) == 6
+
+
+async def test_a_handed_back_claim_is_claimed_again_at_the_next_run(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> None:
+    await _alerts_waiting(sessionmaker, 1)
+    async with sessionmaker.begin() as session:
+        [batch] = await alert_delivery.claim_alerts(session, NOW)
+    async with sessionmaker.begin() as session:
+        await alert_delivery.release(session, batch)
+    async with sessionmaker.begin() as session:
+        again = await alert_delivery.claim_alerts(session, NOW + timedelta(minutes=1))
+
+    assert _ids(again) == set(batch.alert_ids)
 
 
 class FlakyBot:

@@ -15,14 +15,9 @@ from bot.coaching import Checkin as CheckinAnswer
 from bot.coaching import ProgrammeState, Status
 from bot.coaching.content import Library
 from bot.db.models import Alert, Checkin, CoachGroup, DecisionRow, Member
-from bot.services.reminders import (
-    AnswerOutcome,
-    ReminderStatus,
-    answer_checkin,
-    mark_reachable_again,
-    skip_today,
-    snooze,
-)
+from bot.services.reminders.answers import AnswerOutcome, answer_checkin, skip_today, snooze
+from bot.services.reminders.reachability import mark_reachable_again
+from bot.services.reminders.status import ReminderStatus
 from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (

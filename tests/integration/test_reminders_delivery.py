@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import time, timedelta
 from types import SimpleNamespace
 
@@ -12,16 +11,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.db.engine import create_engine, create_sessionmaker
 from bot.db.models import Member
 from bot.scheduling import dispatcher
-from bot.services.reminders import (
-    Delivery,
-    ReminderStatus,
-    claim_due,
-    record_deliveries,
-    reschedule,
-)
+from bot.services.reminders.claims import claim_due
+from bot.services.reminders.deliveries import Delivery, record_deliveries
+from bot.services.reminders.schedule import reschedule
+from bot.services.reminders.status import ReminderStatus
 from tests.fakebotapi import FakeBotAPI
 from tests.reminder_data import (
     GRACE,
@@ -40,14 +35,6 @@ DUE = utc(2026, 6, 10, 6, 0)  # 08:00 in Berlin
 @pytest.fixture
 def telegram(fake_api: FakeBotAPI) -> Bot:
     return telegram_bot(fake_api)
-
-
-@pytest.fixture
-async def second_sessionmaker(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    """Another engine on the same database: a second process, as far as the database can tell."""
-    engine = create_engine(database_url)
-    yield create_sessionmaker(engine)
-    await engine.dispose()
 
 
 async def _members_due(

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.services.reminders import ReminderStatus, reschedule
+from bot.services.reminders.schedule import reschedule
+from bot.services.reminders.status import ReminderStatus
 from tests.botprocess import signed
 from tests.fakebotapi import FakeBotAPI, SentMessage
 from tests.reminder_data import (

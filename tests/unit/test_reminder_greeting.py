@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.services.reminders import DueMessage, MessageKind
+from bot.services.reminders.claims import DueMessage, MessageKind
 from handlers import reminder_texts
 
 
@@ -44,7 +44,7 @@ def test_the_greeting_fits_the_members_local_hour(
 
 def test_a_claimed_reminder_carries_the_local_hour_it_goes_out_at() -> None:
     """Berlin at 20:00 in summer is 18:00 UTC: the message knows it is evening there."""
-    from bot.services.reminders import _reminder_message  # the one place DueMessage is built
+    from bot.services.reminders.claims import _reminder_message  # the one place DueMessage is built
 
     class Facts:
         pegs: frozenset[tuple[int, date]] = frozenset()

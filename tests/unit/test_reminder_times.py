@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.db.models import Member
-from bot.services.reminders import reschedule
+from bot.services.reminders.schedule import reschedule
 from bot.timekeeping import local_date, local_instant, next_reminder_at
 
 
