@@ -29,7 +29,10 @@ SQLITE_BUSY_TIMEOUT_MS = 10_000
 def create_engine(database_url: str, **engine_options: Any) -> AsyncEngine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, pool_pre_ping=True, **engine_options)
+        # Up to CONCURRENT_CHATS updates hold a connection each while handled; past the pool
+        # they wait their turn for one. 40 a process leaves room for two on a default server.
+        options = {"pool_size": 10, "max_overflow": 30} | engine_options
+        return create_async_engine(url, pool_pre_ping=True, **options)
 
     path = sqlite_path(database_url)
     if path is not None:

@@ -1,7 +1,7 @@
 """Forged button presses, as a modified client sends them, in every state a member can be in.
 
-The real application runs in this process against the fake Bot API (each press goes through
-`insert_callback_data` and `process_update`, exactly as polling does), so thousands of presses
+The real application runs in this process against the fake Bot API (each press goes through the
+pipeline: the inbox, one transaction, the outbox, as polling hands it over), so thousands of presses
 take seconds. Two kinds of data are pressed: unsigned junk (stopped by the signing layer) and
 *validly signed* bad values (other members' and groups' ids, out-of-range and non-ASCII digits,
 wrong arity), which reach the parsers behind it. After every press: the bot answered it, no row
