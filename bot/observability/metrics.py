@@ -51,6 +51,14 @@ REMINDERS_OVERDUE = Gauge(
 ALERTS = Gauge(
     "hipcoach_alerts", "Coach alerts by state, queued or sent (read at scrape).", ["state"]
 )
+INBOX = Gauge(
+    "hipcoach_inbox_updates",
+    "Updates waiting to be handled, or given up (read at scrape).",
+    ["state"],
+)
+OUTBOX = Gauge(
+    "hipcoach_outbox_calls", "Replies waiting to be sent, or refused (read at scrape).", ["state"]
+)
 DB_POOL = Gauge(
     "hipcoach_db_pool_connections", "Database pool connections by state (in_use, size).", ["state"]
 )

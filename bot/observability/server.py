@@ -27,7 +27,9 @@ from bot.observability.metrics import (
     ALERTS,
     DB_POOL,
     HEARTBEAT,
+    INBOX,
     MEMBERS,
+    OUTBOX,
     REMINDERS_DUE,
     REMINDERS_OVERDUE,
     Heartbeat,
@@ -120,6 +122,10 @@ class _MetricsHandler(RequestHandler):
             REMINDERS_OVERDUE.set(backlog.reminders_overdue)
             ALERTS.labels("queued").set(backlog.alerts_unsent)
             ALERTS.labels("sent").set(backlog.alerts_sent)
+            INBOX.labels("waiting").set(backlog.updates_waiting)
+            INBOX.labels("failed").set(backlog.updates_failed)
+            OUTBOX.labels("waiting").set(backlog.replies_waiting)
+            OUTBOX.labels("failed").set(backlog.replies_failed)
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
         self.finish(generate_latest())
 
