@@ -7,17 +7,47 @@ new member through onboarding in one call so later tests start from an enrolled 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.db.models import Alert, Checkin, DecisionRow, ExerciseResultRow, Member, TrainingSession
+from bot.db.models import (
+    Alert,
+    Checkin,
+    DecisionRow,
+    ExerciseResultRow,
+    Member,
+    OutboxMessage,
+    TrainingSession,
+)
 from tests.fakebotapi import FakeBotAPI, SentMessage
 
 Match = str | Callable[[SentMessage], bool]
+
+
+async def replies_settled(maker: async_sessionmaker[AsyncSession], timeout: float = 10.0) -> None:
+    """Wait until every reply the bot queued is sent and marked so in the outbox.
+
+    A test that kills the bot the instant a reply arrives hits the one window in which that
+    reply is sent again after the restart (docs/architecture.md); waiting here first tests
+    the restart itself. The outbox has no event to await, so it is read every 20 ms.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with maker() as session:
+            waiting = await session.scalar(
+                select(func.count()).where(OutboxMessage.state == "pending")
+            )
+        if not waiting:
+            return
+        if loop.time() > deadline:
+            raise AssertionError(f"{waiting} replies still unsent after {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 def noon_offset(now: datetime | None = None) -> str:

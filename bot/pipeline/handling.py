@@ -31,6 +31,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 
 from bot import clock
 from bot.db.models import InboxUpdate
+from bot.observability.logs import CURRENT_UPDATE
 from bot.pipeline import crash_points, inbox
 from bot.pipeline.capture import PipelineBot, UpdateUnit, current_unit
 from bot.pipeline.gate import WriteGate
@@ -119,6 +120,13 @@ class Handling:
 
     async def handle(self, update_id: int, chat_key: int) -> Outcome:
         """Handle one stored update in one transaction (the unit of work described above)."""
+        token = CURRENT_UPDATE.set((update_id, chat_key))  # every log line names the update
+        try:
+            return await self._handle(update_id, chat_key)
+        finally:
+            CURRENT_UPDATE.reset(token)
+
+    async def _handle(self, update_id: int, chat_key: int) -> Outcome:
         async with self._gate.turn():
             try:
                 async with self._sessionmaker.begin() as session:
@@ -173,6 +181,7 @@ class Handling:
         row = await session.get(InboxUpdate, update_id)
         assert row is not None
         update = self._update(row.payload)
+        row.payload = inbox.FORGOTTEN
         token = current_unit.set(UpdateUnit(session, update_id, chat_key))
         try:
             async with session.begin_nested():

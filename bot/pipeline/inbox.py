@@ -28,6 +28,9 @@ RETRY_DELAYS = (timedelta(seconds=1), timedelta(seconds=4))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 
+FORGOTTEN = "{}"
+
+
 @dataclass(frozen=True)
 class Received:
     """One update as Telegram sent it, with the keys the inbox orders and deletes it by."""
@@ -106,7 +109,9 @@ async def take(session: AsyncSession, update_id: int, chat_key: int) -> InboxUpd
 
 
 def mark_handled(row: InboxUpdate, now: datetime) -> None:
-    row.state, row.handled_at = "handled", now
+    """Handled: what the member wrote is forgotten (their answers are stored where they belong,
+    and a symptom they typed never is); the id stays, so a redelivery is still recognised."""
+    row.state, row.handled_at, row.payload = "handled", now, FORGOTTEN
 
 
 async def record_failure(session: AsyncSession, update_id: int, error: str, now: datetime) -> bool:
@@ -117,7 +122,7 @@ async def record_failure(session: AsyncSession, update_id: int, error: str, now:
     row.attempts += 1
     row.error = error[:2000]
     if row.attempts >= MAX_ATTEMPTS:
-        row.state, row.handled_at = "failed", now
+        row.state, row.handled_at = "failed", now  # the payload goes once the member is told
         return True
     row.not_before = now + RETRY_DELAYS[row.attempts - 1]
     return False

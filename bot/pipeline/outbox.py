@@ -14,6 +14,10 @@ from telegram.request._requestparameter import RequestParameter  # PTB's own con
 
 from bot.db.models import OutboxMessage
 
+# Once a call is made, what it said is forgotten: the member's chat has it, and the database
+# keeps no copy of replies that may quote their symptoms.
+_FORGOTTEN: dict[str, Any] = {"params": "{}", "file_name": None, "file_content": None}
+
 
 def queued_call(
     method: str, data: dict[str, Any], update_id: int | None, chat_key: int
@@ -49,6 +53,7 @@ class Call:
     """One queued call, ready to make."""
 
     id: int
+    update_id: int | None
     chat_key: int
     method: str
     data: dict[str, Any]
@@ -60,7 +65,9 @@ class Call:
         data = json.loads(row.params)
         if row.file_field is not None and row.file_content is not None:
             data[row.file_field] = InputFile(row.file_content, filename=row.file_name)
-        return cls(row.id, row.chat_key, row.method, data, row.attempts, row.created_at)
+        return cls(
+            row.id, row.update_id, row.chat_key, row.method, data, row.attempts, row.created_at
+        )
 
 
 async def chats_waiting(
@@ -103,7 +110,7 @@ async def mark_sent(
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == call_id)
-        .values(state="sent", sent_at=now, message_id=message_id, file_content=None)
+        .values(state="sent", sent_at=now, message_id=message_id, **_FORGOTTEN)
     )
 
 
@@ -112,7 +119,7 @@ async def mark_failed(session: AsyncSession, call_id: int, error: str, now: date
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == call_id)
-        .values(state="failed", sent_at=now, error=error[:500], file_content=None)
+        .values(state="failed", sent_at=now, error=error[:500], **_FORGOTTEN)
     )
 
 

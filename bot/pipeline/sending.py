@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import clock
+from bot.observability.logs import CURRENT_UPDATE
 from bot.pipeline import crash_points, outbox
 from bot.pipeline.budget import retry_after_seconds, sending_priority
 from bot.pipeline.capture import PipelineBot
@@ -130,6 +131,13 @@ class OutboxSender:
 
     async def _make(self, call: outbox.Call) -> bool:
         """Make the call and record what became of it; False when the chat has to wait."""
+        token = CURRENT_UPDATE.set((call.update_id, call.chat_key) if call.update_id else None)
+        try:
+            return await self._make_now(call)
+        finally:
+            CURRENT_UPDATE.reset(token)
+
+    async def _make_now(self, call: outbox.Call) -> bool:
         try:
             crash_points.reached("sending")
             result = await self._bot.deliver(call.method, call.data)

@@ -13,12 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.db.models import (
     Base,
     ExerciseResultRow,
+    InboxUpdate,
     Member,
+    OutboxMessage,
     Reminder,
     TrainingSession,
 )
 from tests.botprocess import BotProcess
 from tests.fakebotapi import FakeBotAPI
+from tests.member_chat import replies_settled
 from tests.progress_data import add_member_with_everything, noon_zone
 
 
@@ -170,8 +173,18 @@ async def test_delete_everything_leaves_no_row_about_the_member_and_start_begins
     answer = await fake_api.wait_for_message(kim["id"], since=since, match="deleted")
 
     assert answer.method == "editMessageText" and not answer.buttons()
+    await replies_settled(sessionmaker)
     after = await _rows_referring_to(sessionmaker, member.id, kim["id"], session_ids)
-    assert {table: count for table, count in after.items() if count} == {}
+    # Left: the "Delete everything" press itself and the bot's two calls answering it, their
+    # words already forgotten; the ids stay until retention, so a redelivered press is not
+    # handled again.
+    assert {table: count for table, count in after.items() if count} == {"inbox": 1, "outbox": 2}
+    async with sessionmaker() as session:
+        assert set((await session.scalars(select(InboxUpdate.payload))).all()) == {"{}"}
+        calls = (await session.scalars(select(OutboxMessage))).all()
+    assert {(call.state, call.params, call.file_content) for call in calls} == {
+        ("sent", "{}", None)
+    }
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Reminder)) == 1  # Jo's
         assert (

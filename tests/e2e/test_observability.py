@@ -46,9 +46,11 @@ def _value(metrics: str, sample: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-async def _wait_for(base: str, sample: str, at_least: float = 1.0) -> str:
+async def _wait_for(
+    base: str, sample: str, at_least: float = 1.0, timeout: float = SCRAPE_TIMEOUT
+) -> str:
     """Scrape until `sample` reaches `at_least`: counters move just after the reply is sent."""
-    deadline = time.monotonic() + SCRAPE_TIMEOUT
+    deadline = time.monotonic() + timeout
     while True:
         _, metrics = await _get(f"{base}/metrics")
         value = _value(metrics, sample)
@@ -85,12 +87,18 @@ async def test_metrics_count_updates_and_bot_api_calls_by_type_and_result(
     assert "BOT_TOKEN" not in metrics and fake_api.token not in metrics
 
     sam = fake_api.user(6002, "Sam")
-    fake_api.fail_next("sendMessage", 403)
+    fake_api.fail_next("sendMessage", 403)  # Sam blocked the bot: the reply is refused
     await fake_api.send_text(sam, "/help")
-    metrics = await _wait_for(base, 'hipcoach_updates_failed_total{type="message"}')
+    metrics = await _wait_for(base, 'hipcoach_outbox_calls{state="failed"}')
     assert _value(metrics, 'hipcoach_telegram_requests_total{method="sendMessage",result="403"}')
-    assert _value(metrics, 'hipcoach_updates_received_total{type="message"}') == 2.0
-    assert _value(metrics, 'hipcoach_updates_handled_total{type="message"}') == 1.0
+
+    robin, group = fake_api.user(6003, "Robin"), fake_api.group_chat(-6003)
+    fake_api.fail_next("getChatMember", 500, times=3)  # /dashboard's admin check fails: 3 tries
+    await fake_api.send_text(robin, "/dashboard", chat=group)
+    metrics = await _wait_for(base, 'hipcoach_inbox_updates{state="failed"}', timeout=30)
+    assert _value(metrics, 'hipcoach_updates_failed_total{type="message"}') == 3.0
+    assert _value(metrics, 'hipcoach_updates_received_total{type="message"}') == 5.0
+    assert _value(metrics, 'hipcoach_updates_handled_total{type="message"}') == 2.0
 
 
 async def test_json_logs_at_debug_name_the_update_but_never_what_the_member_typed(

@@ -16,6 +16,7 @@ from tests.member_chat import (
     keep_only,
     member_row,
     onboard,
+    replies_settled,
     snapshot,
 )
 
@@ -144,6 +145,7 @@ async def test_a_restart_mid_session_lands_the_next_answer_on_the_same_question(
     await onboard(eve)
     await eve.say("/today", "how many reps")
     await eve.say("all", "right now")
+    await replies_settled(sessionmaker)
     await bot.restart(crash=crash)
     await eve.say("2", "Exercise 2 of")
     async with sessionmaker() as session:
@@ -151,6 +153,7 @@ async def test_a_restart_mid_session_lands_the_next_answer_on_the_same_question(
             select(ExerciseResultRow).where(ExerciseResultRow.position == 0)
         )
     assert first is not None and first.pain == 2
+    await replies_settled(sessionmaker)
     await bot.restart(crash=crash)
     since = fake_api.cursor()
     question = await eve.say("/today", lambda m: has_buttons(m) and "how many reps" in m.body)
