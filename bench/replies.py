@@ -8,7 +8,8 @@
 The bot is the real process (`python -m bot run`, started as `tests/botprocess.py` starts it for
 the end-to-end tests), polling the fake Bot API (`tests/fakebotapi.py`), which runs in its own
 process with a latency added to every Bot API call (`--latency-ms`, a round trip to Telegram)
-and answers 429 to any message beyond `--rate` (30) in a sliding second, as Telegram would.
+and answers 429 to any message beyond `--rate` (30; 0: no limit) in a sliding second, as Telegram
+would.
 
 Before the bot starts, every member is enrolled through the real services (onboarding answered
 as `bot/playground/seed.py` answers it: equipment "chair", zone UTC, reminders 12 hours away so
