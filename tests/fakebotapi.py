@@ -3,8 +3,9 @@
 The server itself (Telegram's methods and JSON, users typing and pressing buttons) lives in the
 product, because `hipcoach playground` runs on it too; tests import it from here as `FakeBotAPI`.
 This subclass adds what only tests need: faults (429 with retry_after, 403 for blocked users,
-5xx), slow answers, a messages-per-second limit like Telegram's, a log of every call, and waiting
-for the bot's messages. A Bot API method only tests need may be added here as `_api_<method>`.
+5xx), slow answers (per method, or a latency on every call), a messages-per-second limit like
+Telegram's, a log of every call, and waiting for the bot's messages. A Bot API method only tests
+need may be added here as `_api_<method>`.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class FakeBotAPI(BotAPIServer):
         self.too_many_requests_sent = 0
         self.messages_per_second: float | None = None
         self.delays: dict[str, float] = {}
+        # Seconds added to every call, whatever the method: a network round trip to Telegram.
+        self.latency = 0.0
         self._faults: list[Fault] = []
         self._sends: deque[float] = deque()
 
@@ -72,7 +75,7 @@ class FakeBotAPI(BotAPIServer):
 
     async def _intercept(self, method: str, params: dict[str, Any]) -> web.Response | None:
         self.calls.append((method, params))
-        if delay := self.delays.get(method):
+        if delay := self.latency + self.delays.get(method, 0.0):
             await asyncio.sleep(delay)
         if fault := self._take_fault(method):
             return self._error(fault.status, fault.description, fault.retry_after)
