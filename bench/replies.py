@@ -323,7 +323,9 @@ def cpu_seconds(pid: int) -> float:
 
 async def drive(api_url: str, database_url: str, folder: Path, limit: float) -> dict[str, Any]:
     remote = _RemoteAPI(api_url)
-    bot = BotProcess(remote, database_url, folder)  # type: ignore[arg-type]
+    # Telegram's own per-chat limit, which the end-to-end tests lift (their fake has none).
+    real_limits = {"SEND_CHAT_INTERVAL": "1"}
+    bot = BotProcess(remote, database_url, folder, real_limits)  # type: ignore[arg-type]
     root = f"{api_url}/bot{FAKE_TOKEN}"
     async with httpx.AsyncClient(timeout=60) as client:
 

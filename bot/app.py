@@ -23,7 +23,7 @@ from bot.db.engine import create_engine, create_sessionmaker
 from bot.observability.requests import ObservedRequest
 from bot.observability.server import start_server, stop_server
 from bot.observability.updates import ObservedApplication, count_failed_update
-from bot.pipeline.budget import SharedBudget
+from bot.pipeline.budget import PACE_SHARE, SharedBudget
 from bot.pipeline.capture import PipelineBot
 from bot.pipeline.runtime import Pipeline, Webhook
 from bot.scheduling.pacing import GROUP_INTERVAL_FACTOR, SendPacer
@@ -100,7 +100,7 @@ def build_application(
     """The application; `budget` is the one rate budget (a test harness passes an unpaced one)."""
     budget = budget or SharedBudget(
         SendPacer(
-            settings.send_rate,
+            settings.send_rate * PACE_SHARE,
             per_chat_interval=settings.send_chat_interval,
             per_group_interval=settings.send_chat_interval * GROUP_INTERVAL_FACTOR,
         )

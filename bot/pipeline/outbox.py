@@ -91,17 +91,19 @@ async def chats_waiting(
     return [chat for chat in chats if chat not in busy][:limit]
 
 
-async def next_call(session: AsyncSession, chat_key: int, now: datetime) -> Call | None:
-    """The chat's oldest unsent call, unless it is waiting out a retry delay."""
-    row = await session.scalar(
+async def due_calls(session: AsyncSession, chat_key: int, now: datetime) -> list[Call]:
+    """The chat's unsent calls in order, up to the first one waiting out a retry delay."""
+    rows = await session.scalars(
         select(OutboxMessage)
         .where(OutboxMessage.chat_key == chat_key, OutboxMessage.state == "pending")
         .order_by(OutboxMessage.id)
-        .limit(1)
     )
-    if row is None or row.not_before > now:
-        return None
-    return Call.from_row(row)
+    calls = []
+    for row in rows:
+        if row.not_before > now:
+            break
+        calls.append(Call.from_row(row))
+    return calls
 
 
 async def mark_sent(

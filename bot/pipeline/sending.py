@@ -123,9 +123,12 @@ class OutboxSender:
         try:
             while True:
                 async with self._gate.turn(), self._sessionmaker() as session:
-                    call = await outbox.next_call(session, chat_key, clock.now())
-                if call is None or not await self._make(call):
+                    calls = await outbox.due_calls(session, chat_key, clock.now())
+                if not calls:
                     return
+                for call in calls:
+                    if not await self._make(call):
+                        return
         finally:
             sending_priority.reset(token)
 
