@@ -33,9 +33,8 @@ async def _say_what_happens_to_the_open_question(update: Update, context: HipCon
     symptom question open means the command waits for its answer."""
     message = update.effective_message
     command = (message.text or "").split()[0].lstrip("/").split("@")[0].lower()
-    session = context.session
     replies, waits = await on_command(
-        session, flow(context), update.effective_user.id, command, now()
+        context.session, flow(context), update.effective_user.id, command, now()
     )
     await send(context, update.effective_chat.id, replies)
     if waits:

@@ -289,8 +289,7 @@ def start_handler() -> BaseHandler:
 
 
 async def _leave(update: Update, context: HipContext) -> None:
-    session = context.session
-    title = await coach_groups.leave_group(session, update.effective_user.id)
+    title = await coach_groups.leave_group(context.session, update.effective_user.id)
     reply = texts.NO_GROUP_TO_LEAVE if title is None else texts.LEFT_GROUP.format(title=title)
     await update.effective_message.reply_text(reply)
 
@@ -300,8 +299,7 @@ async def _migrated(update: Update, context: HipContext) -> None:
     message = update.effective_message
     if message.migrate_to_chat_id is None:
         return
-    session = context.session
-    await coach_groups.move_group_chat(session, message.chat.id, message.migrate_to_chat_id)
+    await coach_groups.move_group_chat(context.session, message.chat.id, message.migrate_to_chat_id)
 
 
 async def _detect_missed_days(context: HipContext) -> None:

@@ -30,17 +30,15 @@ async def _typed(update: Update, context: HipContext) -> None:
     text = update.effective_message.text
     screen = flow(context).screen
     answer = answers.read(text, now(), screen) if text else TypedAnswer()
-    session = context.session
     replies = await conversation.answer_typed(
-        session, flow(context), update.effective_user.id, answer, now()
+        context.session, flow(context), update.effective_user.id, answer, now()
     )
     await send(context, update.effective_chat.id, replies)
 
 
 async def _symptom(update: Update, context: HipContext) -> None:
     """/symptom, in any state."""
-    session = context.session
-    replies = await symptoms.ask(session, flow(context), update.effective_user.id, now())
+    replies = await symptoms.ask(context.session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 

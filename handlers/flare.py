@@ -15,8 +15,9 @@ EASE_DATA = "flare:ease"
 
 
 async def _flare(update: Update, context: HipContext) -> None:
-    session = context.session
-    replies = await education.show_flare(session, flow(context), update.effective_user.id, now())
+    replies = await education.show_flare(
+        context.session, flow(context), update.effective_user.id, now()
+    )
     await send(context, update.effective_chat.id, replies)
 
 

@@ -41,8 +41,7 @@ _COMMANDS = {
 async def _command(update: Update, context: HipContext) -> None:
     """/settings, /pause, /resume and /why: each one service call with the member's id."""
     name = update.effective_message.text.split()[0].lstrip("/").split("@")[0].lower()
-    session = context.session
-    replies = await _COMMANDS[name](session, flow(context), update.effective_user.id, now())
+    replies = await _COMMANDS[name](context.session, flow(context), update.effective_user.id, now())
     await send(context, update.effective_chat.id, replies)
 
 

@@ -23,9 +23,8 @@ CALLBACK = re.compile(r"^data:([0-9]{1,18}):(delete|keep)$")  # 18 digits fit a 
 
 async def _export(update: Update, context: HipContext) -> None:
     now = clock.now()
-    session = context.session
     export = await my_data.export_member(
-        session, update.effective_user.id, context.services.library, now
+        context.session, update.effective_user.id, context.services.library, now
     )
     message = update.effective_message
     if export is None:
@@ -41,8 +40,7 @@ async def _export(update: Update, context: HipContext) -> None:
 
 
 async def _delete(update: Update, context: HipContext) -> None:
-    session = context.session
-    member_id = await my_data.member_id_of(session, update.effective_user.id)
+    member_id = await my_data.member_id_of(context.session, update.effective_user.id)
     if member_id is None:
         await update.effective_message.reply_text(texts.NO_DATA)
         return

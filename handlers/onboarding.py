@@ -40,8 +40,7 @@ from handlers.replies import (
 
 async def _start(update: Update, context: HipContext) -> None:
     code = context.args[0] if context.args else None
-    session = context.session
-    replies = await onboarding.start(session, flow(context), person(update), code, now())
+    replies = await onboarding.start(context.session, flow(context), person(update), code, now())
     await send(context, update.effective_chat.id, replies)
 
 

@@ -33,8 +33,7 @@ async def _progress(update: Update, context: HipContext) -> None:
 
 
 async def _history(update: Update, context: HipContext) -> None:
-    session = context.session
-    sessions = await progress.load_history(session, update.effective_user.id)
+    sessions = await progress.load_history(context.session, update.effective_user.id)
     if sessions is None:
         await update.effective_message.reply_text(texts.NOT_SET_UP)
         return

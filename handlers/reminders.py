@@ -37,8 +37,9 @@ async def _snooze(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id, minutes = (int(group) for group in context.matches[0].groups())
-    session = context.session
-    answer = await reminders.snooze(session, query.from_user.id, reminder_id, minutes, utcnow())
+    answer = await reminders.snooze(
+        context.session, query.from_user.id, reminder_id, minutes, utcnow()
+    )
     await query.edit_message_text(reminder_texts.snoozed(answer))
 
 
@@ -46,8 +47,7 @@ async def _skip(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id = int(context.matches[0].group(1))
-    session = context.session
-    answer = await reminders.skip_today(session, query.from_user.id, reminder_id, utcnow())
+    answer = await reminders.skip_today(context.session, query.from_user.id, reminder_id, utcnow())
     await query.edit_message_text(reminder_texts.skipped(answer))
 
 
@@ -55,9 +55,8 @@ async def _checkin(update: Update, context: HipContext) -> None:
     query = update.callback_query
     await query.answer()
     reminder_id, answer = int(context.matches[0].group(1)), Checkin(context.matches[0].group(2))
-    session = context.session
     result = await reminders.answer_checkin(
-        session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
+        context.session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
     )
     text, keyboard = reminder_texts.checkin_answered(result)
     with contextlib.suppress(BadRequest):  # a second tap: already shown

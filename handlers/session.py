@@ -33,8 +33,9 @@ from handlers.replies import (
 
 
 async def _today(update: Update, context: HipContext) -> None:
-    session = context.session
-    replies = await sessions.open_today(session, flow(context), update.effective_user.id, now())
+    replies = await sessions.open_today(
+        context.session, flow(context), update.effective_user.id, now()
+    )
     await send(context, update.effective_chat.id, replies)
 
 
