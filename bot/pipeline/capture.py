@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +48,7 @@ class UpdateUnit:
     session: AsyncSession
     update_id: int | None
     chat_key: int
-    queued: int = 0
+    chats: set[int] = field(default_factory=set)  # the chats it queued calls for
     error: BaseException | None = None
 
 
@@ -102,8 +102,9 @@ class PipelineBot(SigningBot):
                 connect_timeout=connect_timeout,
                 pool_timeout=pool_timeout,
             )
-        unit.session.add(outbox.queued_call(endpoint, data, unit.update_id, unit.chat_key))
-        unit.queued += 1
+        call = outbox.queued_call(endpoint, data, unit.update_id, unit.chat_key)
+        unit.session.add(call)
+        unit.chats.add(call.chat_key)
         return _placeholder(endpoint, data)
 
     async def deliver(self, method: str, data: dict[str, Any]) -> Any:

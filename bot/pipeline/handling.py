@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -63,7 +63,7 @@ class Handling:
         *,
         concurrency: int,
         give_up: GiveUp,
-        after_commit: Callable[[], None],
+        after_commit: Callable[[set[int]], None],
     ) -> None:
         self._application = application
         self._bot: PipelineBot = application.bot
@@ -75,13 +75,27 @@ class Handling:
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._running = False
+        # Offered while busy: when that chat is free, the next read finds what it still has.
+        self._held_back: set[int] = set()
         application.add_error_handler(_note_failure)
 
-    def wake(self) -> None:
-        self._wake.set()
+    def offer(self, stored: Iterable[tuple[int, int]]) -> None:
+        """Updates this process has just stored: those whose chat is free start at once,
+        without reading the inbox; the rest are found by the next read."""
+        if not self._running:
+            return
+        for update_id, chat_key in stored:
+            if chat_key in self._busy:
+                self._held_back.add(chat_key)  # read again once the chat is free
+            elif len(self._tasks) >= self._concurrency:
+                self._wake.set()
+            else:
+                self._start(update_id, chat_key)
 
     async def run(self, keep_going: Callable[[], bool]) -> None:
         """Take waiting updates until told to stop, then let the running ones finish."""
+        self._running = True
         try:
             while keep_going():
                 self._wake.clear()
@@ -92,6 +106,7 @@ class Handling:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
         finally:
+            self._running = False
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -105,18 +120,27 @@ class Handling:
             log.exception("cannot read the inbox; trying again shortly")
             return 0
         for update_id, chat_key in found:
-            self._busy.add(chat_key)
-            task = asyncio.create_task(self._handle_in_turn(update_id, chat_key))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start(update_id, chat_key)
         return len(found)
+
+    def _saturated(self) -> bool:
+        """All workers were busy just now: what arrived meanwhile waits for a read."""
+        return len(self._tasks) >= self._concurrency - 1
+
+    def _start(self, update_id: int, chat_key: int) -> None:
+        self._busy.add(chat_key)
+        task = asyncio.create_task(self._handle_in_turn(update_id, chat_key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _handle_in_turn(self, update_id: int, chat_key: int) -> None:
         try:
             await self.handle(update_id, chat_key)
         finally:
             self._busy.discard(chat_key)
-            self._wake.set()
+            if chat_key in self._held_back or self._saturated():
+                self._held_back.discard(chat_key)
+                self._wake.set()
 
     async def handle(self, update_id: int, chat_key: int) -> Outcome:
         """Handle one stored update in one transaction (the unit of work described above)."""
@@ -142,8 +166,8 @@ class Handling:
             except Exception as error:
                 return await self._failed(update_id, chat_key, error)
         crash_points.reached("handled")
-        if unit.queued:
-            self._after_commit()
+        if unit.chats:
+            self._after_commit(unit.chats)
         return Outcome.HANDLED
 
     def _update(self, payload: str) -> Update:
@@ -165,24 +189,26 @@ class Handling:
                 gave_up = await inbox.record_failure(
                     session, update_id, f"{type(error).__name__}: {error}", clock.now()
                 )
+                told: set[int] = set()
                 if gave_up:
-                    await self._tell_member(session, update_id, chat_key)
+                    told = await self._tell_member(session, update_id, chat_key)
         except Exception:
             log.exception("could not record that update %s failed; it stays waiting", update_id)
             return Outcome.RETRY
         if gave_up:
-            self._after_commit()
+            self._after_commit(told)
             return Outcome.FAILED
         return Outcome.RETRY
 
-    async def _tell_member(self, session: AsyncSession, update_id: int, chat_key: int) -> None:
+    async def _tell_member(self, session: AsyncSession, update_id: int, chat_key: int) -> set[int]:
         """The give-up message, queued with the failed mark; its own failure does not stop
         the update being marked failed (a savepoint keeps the mark)."""
         row = await session.get(InboxUpdate, update_id)
         assert row is not None
         update = self._update(row.payload)
         row.payload = inbox.FORGOTTEN
-        token = current_unit.set(UpdateUnit(session, update_id, chat_key))
+        unit = UpdateUnit(session, update_id, chat_key)
+        token = current_unit.set(unit)
         try:
             async with session.begin_nested():
                 context = self._application.context_types.context.from_update(
@@ -194,6 +220,7 @@ class Handling:
         finally:
             current_unit.reset(token)
         log.error("update %s failed %d times; given up", update_id, inbox.MAX_ATTEMPTS)
+        return unit.chats
 
 
 async def _note_failure(update: object, context: Any) -> None:

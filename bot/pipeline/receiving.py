@@ -54,7 +54,7 @@ class Storing:
         bot: PipelineBot,
         sessionmaker: async_sessionmaker[AsyncSession],
         gate: WriteGate,
-        stored: Callable[[], None],
+        stored: Callable[[list[tuple[int, int]]], None],
     ) -> None:
         self.bot = bot
         self._sessionmaker = sessionmaker
@@ -65,7 +65,7 @@ class Storing:
         items = [received(payload, self.bot) for payload in payloads]
         async with self._gate.turn(), self._sessionmaker.begin() as session:
             new = await inbox.store(session, items)
-        self._stored()
+        self._stored([(item.update_id, item.chat_key) for item in items])
         return new
 
 

@@ -63,9 +63,9 @@ class Pipeline:
             gate,
             concurrency=concurrency,
             give_up=give_up,
-            after_commit=self.sender.wake,
+            after_commit=self.sender.offer,
         )
-        self.storing = Storing(application.bot, data.sessionmaker, gate, self.handling.wake)
+        self.storing = Storing(application.bot, data.sessionmaker, gate, self.handling.offer)
         self.leadership = Leadership(data.engine, self._lead, self._step_down)
         self._running = False
         self._leading = False

@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -55,11 +55,26 @@ class OutboxSender:
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        self._running = False
+        # Offered while busy: when that chat is free, the next read finds what it still has.
+        self._held_back: set[int] = set()
 
-    def wake(self) -> None:
-        self._wake.set()
+    def offer(self, chats: Iterable[int]) -> None:
+        """Chats whose calls this process has just committed: those not being sent to start
+        at once, without reading the outbox. A process that does not send (not the leader)
+        leaves them to the leader's next read."""
+        if not self._running:
+            return
+        for chat_key in chats:
+            if chat_key in self._busy:
+                self._held_back.add(chat_key)  # read again once the chat is free
+            elif len(self._tasks) >= MAX_CHATS_IN_FLIGHT:
+                self._wake.set()
+            else:
+                self._start(chat_key)
 
     async def run(self, keep_going: Callable[[], bool]) -> None:
+        self._running = True
         try:
             while keep_going():
                 self._wake.clear()
@@ -70,6 +85,7 @@ class OutboxSender:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
         finally:
+            self._running = False
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
 
@@ -101,11 +117,17 @@ class OutboxSender:
             log.exception("cannot read the outbox; trying again shortly")
             return 0
         for chat_key in chats:
-            self._busy.add(chat_key)
-            task = asyncio.create_task(self._send_in_turn(chat_key))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            self._start(chat_key)
         return len(chats)
+
+    def _saturated(self) -> bool:
+        return len(self._tasks) >= MAX_CHATS_IN_FLIGHT - 1
+
+    def _start(self, chat_key: int) -> None:
+        self._busy.add(chat_key)
+        task = asyncio.create_task(self._send_in_turn(chat_key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _send_in_turn(self, chat_key: int) -> None:
         self._busy.add(chat_key)
@@ -115,7 +137,9 @@ class OutboxSender:
             log.exception("sending to chat %s failed; trying again shortly", chat_key)
         finally:
             self._busy.discard(chat_key)
-            self._wake.set()
+            if chat_key in self._held_back or self._saturated():
+                self._held_back.discard(chat_key)
+                self._wake.set()
 
     async def send_chat(self, chat_key: int) -> None:
         """Send the chat's due calls in order; stop at one that has to wait."""
