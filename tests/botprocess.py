@@ -63,8 +63,10 @@ class BotProcess:
         env.update(self.extra_env)
         return env
 
-    async def start(self) -> None:
-        """Start and wait until the bot polls for updates or sets its webhook (then it answers)."""
+    async def start(self, *, may_die: bool = False) -> None:
+        """Start and wait until the bot polls for updates or sets its webhook (then it answers).
+
+        `may_die`: a crash test's bot may kill itself (HIPCOACH_CRASH_AT) before it is ready."""
         ready_event = self.api.webhook_set if self.webhook_mode else self.api.polling
         ready_event.clear()
         log = self.log_path.open("ab")
@@ -86,6 +88,8 @@ class BotProcess:
         )
         polling.cancel()
         exited.cancel()
+        if may_die and exited in done:
+            return
         if polling not in done:
             await self.kill()
             raise AssertionError(f"the bot did not become ready:\n{self.log_tail()}")
@@ -109,6 +113,17 @@ class BotProcess:
         if process is not None and process.returncode is None:
             process.kill()
             await process.wait()
+
+    async def exited(self, timeout: float) -> int:
+        """Wait for the process to end by itself (a crash point): its return code."""
+        process, self._process = self._process, None
+        assert process is not None, "the bot is not running"
+        try:
+            return await asyncio.wait_for(process.wait(), timeout)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+            raise AssertionError(f"the bot did not die within {timeout}s") from None
 
     async def restart(self, *, crash: bool = False) -> None:
         await (self.kill() if crash else self.stop())
