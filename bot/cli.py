@@ -28,6 +28,7 @@ from bot.db.migrate import pending_revisions, upgrade_to_head
 from bot.observability.check import first_line, render_json, render_text, run_checks
 from bot.observability.logs import configure_logging
 from bot.observability.server import MetricsServerError
+from bot.pipeline.leadership import SecondProcessRefused
 from bot.playground import command as playground
 
 EXIT_CONFIG = 2
@@ -82,6 +83,8 @@ def _cmd_run(settings: Settings) -> int:
         ) from None
     except MetricsServerError as error:
         raise StartupError(f"METRICS_PORT: {error}") from None
+    except SecondProcessRefused as error:
+        raise StartupError(f"DATABASE_URL: {error}") from None
     return 0
 
 

@@ -4,13 +4,16 @@ The server itself (Telegram's methods and JSON, users typing and pressing button
 product, because `hipcoach playground` runs on it too; tests import it from here as `FakeBotAPI`.
 This subclass adds what only tests need: faults (429 with retry_after, 403 for blocked users,
 5xx), slow answers (per method, or a latency on every call), a messages-per-second limit like
-Telegram's, a log of every call, and waiting for the bot's messages. A Bot API method only tests
-need may be added here as `_api_<method>`.
+Telegram's, a log of every call, and waiting for the bot's messages. Several bot processes can
+share one fake: `url_for(name)` is a base URL that tags that process's calls, and two long polls
+at once get Telegram's 409 and are counted. A Bot API method only tests need may be added here
+as `_api_<method>`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 from collections import deque
 from collections.abc import Callable
@@ -25,6 +28,13 @@ __all__ = ["BOT_USER", "FakeBotAPI", "SentMessage"]
 
 # The name this module used before the server moved; an `_api_<method>` written here raises it.
 _ApiError = ApiError
+
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running"
+)
+# Which process made the call being answered (`url_for`); "" for the untagged URL.
+_caller: contextvars.ContextVar[str] = contextvars.ContextVar("caller", default="")
 
 
 @dataclass
@@ -50,6 +60,53 @@ class FakeBotAPI(BotAPIServer):
         self.latency = 0.0
         self._faults: list[Fault] = []
         self._sends: deque[float] = deque()
+        # Who asked for updates, call by call (the `url_for` name), and how many long polls
+        # arrived while another was still open (Telegram answers those 409).
+        self.pollers: list[str] = []
+        # (`url_for` name, method) of every call, in order.
+        self.calls_by: list[tuple[str, str]] = []
+        self.overlapping_polls = 0
+        self._open_polls: list[web.Request] = []
+
+    # ---- several processes ------------------------------------------------------------------
+    async def start(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        add_routes: Callable[[web.Application], None] | None = None,
+    ) -> str:
+        def routes(app: web.Application) -> None:
+            app.router.add_route("*", "/{caller:p-[a-z0-9]+}/bot{token}/{method}", self._dispatch)
+            if add_routes is not None:
+                add_routes(app)
+
+        return await super().start(host, port, add_routes=routes)
+
+    def url_for(self, name: str) -> str:
+        """A TELEGRAM_API_URL for one bot process: its calls are told apart by `name`."""
+        return f"{self.url}/p-{name}"
+
+    @staticmethod
+    def caller() -> str:
+        """The `url_for` name of the process whose call is being answered."""
+        return _caller.get()
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        _caller.set(request.match_info.get("caller", "").removeprefix("p-"))
+        self.calls_by.append((self.caller(), request.match_info["method"]))
+        if request.match_info["method"] != "getUpdates":
+            return await super()._dispatch(request)
+        self.pollers.append(self.caller())
+        # A poll whose process died has lost its connection: it no longer counts as open.
+        if any(_connected(other) for other in self._open_polls):
+            self.overlapping_polls += 1
+            return self._error(409, CONFLICT)
+        self._open_polls.append(request)
+        try:
+            return await super()._dispatch(request)
+        finally:
+            self._open_polls.remove(request)
 
     # ---- fault injection --------------------------------------------------------------------
     def fail_next(
@@ -161,3 +218,8 @@ class FakeBotAPI(BotAPIServer):
                 ),
                 timeout,
             )
+
+
+def _connected(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is not None and not transport.is_closing()
