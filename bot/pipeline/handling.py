@@ -128,6 +128,9 @@ class Handling:
         return len(self._tasks) >= self._concurrency - 1
 
     def _start(self, update_id: int, chat_key: int) -> None:
+        if chat_key in self._busy:  # offered while a read was on its way: one task a chat
+            self._held_back.add(chat_key)
+            return
         self._busy.add(chat_key)
         task = asyncio.create_task(self._handle_in_turn(update_id, chat_key))
         self._tasks.add(task)

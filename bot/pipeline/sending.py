@@ -124,6 +124,9 @@ class OutboxSender:
         return len(self._tasks) >= MAX_CHATS_IN_FLIGHT - 1
 
     def _start(self, chat_key: int) -> None:
+        if chat_key in self._busy:  # offered while a read was on its way: one sender a chat,
+            self._held_back.add(chat_key)  # or both would make the same calls
+            return
         self._busy.add(chat_key)
         task = asyncio.create_task(self._send_in_turn(chat_key))
         self._tasks.add(task)

@@ -102,6 +102,8 @@ class Playground:
                 "TELEGRAM_API_URL": url,
                 "DATABASE_URL": f"sqlite:///{self.database.resolve()}",
                 "DEFAULT_TIMEZONE": os.environ.get("DEFAULT_TIMEZONE", "UTC"),
+                # The local Bot API has no per-chat limit, and one visitor clicks quickly.
+                "SEND_CHAT_INTERVAL": "0",
             }
         )
         await self._prepare_database()
