@@ -39,10 +39,19 @@ RETRY_SECONDS = (0.5, 1.0, 2.0, 5.0, 10.0)
 
 
 def received(payload: dict[str, Any], bot: PipelineBot) -> inbox.Received:
-    """The keys the inbox orders and deletes an update by (no button data is checked here)."""
+    """The keys the inbox orders and deletes an update by (no button data is checked here).
+
+    A group upgraded to a supergroup says so in the old chat, and the coaches go on writing in
+    the new one at once; the move is queued with the new chat, so the coach's next command there
+    waits for it instead of finding no coach group.
+    """
     update = Update.de_json(payload, bot)
     chat, user = update.effective_chat, update.effective_user
-    chat_key = chat.id if chat is not None else (user.id if user is not None else 0)
+    moved_to = update.message.migrate_to_chat_id if update.message is not None else None
+    if moved_to is not None:
+        chat_key = moved_to
+    else:
+        chat_key = chat.id if chat is not None else (user.id if user is not None else 0)
     return inbox.Received(update.update_id, chat_key, user.id if user else None, payload)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
@@ -21,6 +22,7 @@ from bot.coaching.content import Library
 from bot.db.models import InboxUpdate, OutboxMessage
 from bot.pipeline.handling import Outcome
 from bot.pipeline.receiving import received
+from tests.coachdata import add_group, add_member
 from tests.fakebotapi import FakeBotAPI
 from tests.inprocess import Harness, bot_in_process
 
@@ -154,3 +156,44 @@ async def test_a_queued_reply_keeps_its_signed_buttons_and_its_file(
     ]
     assert all(call.message_id for call in calls)
     assert calls[1].file_content is None  # dropped once sent
+
+
+async def test_a_coach_writing_in_the_upgraded_group_waits_for_the_move(
+    harness: Harness, fake_api: FakeBotAPI, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    """Telegram tells of a supergroup upgrade in the old chat; the coach's first command in the
+    new chat must not overtake it, or the bot answers that this is no coach group."""
+    old_id, new_id, coach = -1001, -1009999, fake_api.user(9001, "Coach")
+    async with sessionmaker.begin() as session:
+        group = await add_group(session, old_id)
+        await add_member(session, 1, "Alex", group=group)
+    fake_api.chat_admins[new_id] = {9001}
+    move = {
+        "update_id": 51,
+        "message": {
+            "message_id": 500,
+            "date": 0,
+            "chat": fake_api.group_chat(old_id),
+            "from": coach,
+            "migrate_to_chat_id": new_id,
+        },
+    }
+    command = {
+        "update_id": 52,
+        "message": fake_api._user_message(coach, fake_api.group_chat(new_id)),
+    }
+    command["message"] |= {
+        "text": "/dashboard",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 10}],
+    }
+    await harness.pipeline.storing.store([move, command])
+    first, then = received(move, harness.app.bot), received(command, harness.app.bot)
+
+    assert await harness.pipeline.handling.handle(then.update_id, then.chat_key) is Outcome.LEFT
+    assert (
+        await harness.pipeline.handling.handle(first.update_id, first.chat_key) is Outcome.HANDLED
+    )
+    assert await harness.pipeline.handling.handle(then.update_id, then.chat_key) is Outcome.HANDLED
+    await harness.pipeline.sender.drain(10)
+    table = fake_api.sent_to(new_id)[0]
+    assert "Back club" in table.body and "Alex" in table.body
