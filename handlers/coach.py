@@ -39,7 +39,7 @@ from bot import clock
 from bot.charts.dashboard import dashboard_png
 from bot.context import HipContext
 from bot.db.models import CoachGroup
-from bot.pipeline.capture import live_calls
+from bot.pipeline.capture import live_calls, or_sent_anew
 from bot.services import alert_delivery, coach_groups, dashboard
 from bot.timekeeping import local_date
 from handlers import coach_audience
@@ -233,11 +233,8 @@ async def _page(update: Update, context: HipContext) -> None:
         return
     await query.answer()
     text, keyboard = _page_view(context, group, rows, int(page))
-    try:
+    with or_sent_anew():  # a refresh within the same minute is "not modified": nothing sent
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
-    except BadRequest as error:
-        if "not modified" not in error.message:  # a refresh within the same minute
-            raise
 
 
 async def _send_member(context: HipContext, chat_id: int, target: int, typed: str) -> None:

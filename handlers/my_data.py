@@ -6,15 +6,14 @@ against the person pressing, so an old button can never touch someone else's, or
 
 from __future__ import annotations
 
-import contextlib
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot import clock
 from bot.context import HipContext
+from bot.pipeline.capture import or_sent_anew
 from bot.services import my_data
 from handlers import my_data_texts as texts
 
@@ -63,8 +62,7 @@ async def _confirmation(update: Update, context: HipContext) -> None:
     await query.answer()
     parsed = CALLBACK.match(query.data or "")
     if parsed is None:
-        with contextlib.suppress(BadRequest):  # a second tap: already shown
-            await query.edit_message_text(texts.OUT_OF_DATE)
+        await query.edit_message_text(texts.OUT_OF_DATE)
         return
     member_id, action = int(parsed[1]), parsed[2]
     session = context.session
@@ -74,7 +72,7 @@ async def _confirmation(update: Update, context: HipContext) -> None:
     else:
         owned = await my_data.member_id_of(session, query.from_user.id) == member_id
         answer = texts.KEPT if owned else texts.OUT_OF_DATE
-    with contextlib.suppress(BadRequest):  # a second tap: already shown
+    with or_sent_anew():  # whether their data is gone: a member must read it
         await query.edit_message_text(answer)
 
 

@@ -7,13 +7,11 @@ keypad per item invites tapping the wrong row. Answers already given stay visibl
 
 from __future__ import annotations
 
-import contextlib
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot.context import HipContext
+from bot.pipeline.capture import or_sent_anew
 from bot.services import outcomes
 from bot.services.buttons import PegOpen, parse_peg
 from handlers import conversation_texts
@@ -53,10 +51,8 @@ async def _press(update: Update, context: HipContext) -> None:
     else:
         await query.answer()
         message = render(replies[0])
-        with contextlib.suppress(BadRequest):  # the message is too old to edit: say it anew
+        with or_sent_anew():  # the next item's keypad, in place; anew if too old to edit
             await query.edit_message_text(message.text, reply_markup=message.keyboard)
-            return
-        await send(context, user_id, replies)
 
 
 def handlers() -> list[BaseHandler]:

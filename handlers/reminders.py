@@ -6,18 +6,18 @@ are answered here by editing the reminder in place, so the chat keeps one messag
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import timedelta
 
 from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, TypeHandler
 
 from bot.coaching import Checkin
 from bot.context import HipApplication, HipContext
 from bot.db.models import utcnow
+from bot.pipeline.capture import or_sent_anew
 from bot.scheduling.jobs import schedule_jobs
 from bot.services import pause_checkins, reminders
 from bot.services.buttons import parse_pchk
@@ -40,7 +40,8 @@ async def _snooze(update: Update, context: HipContext) -> None:
     answer = await reminders.snooze(
         context.session, query.from_user.id, reminder_id, minutes, utcnow()
     )
-    await query.edit_message_text(reminder_texts.snoozed(answer))
+    with or_sent_anew():
+        await query.edit_message_text(reminder_texts.snoozed(answer))
 
 
 async def _skip(update: Update, context: HipContext) -> None:
@@ -48,7 +49,8 @@ async def _skip(update: Update, context: HipContext) -> None:
     await query.answer()
     reminder_id = int(context.matches[0].group(1))
     answer = await reminders.skip_today(context.session, query.from_user.id, reminder_id, utcnow())
-    await query.edit_message_text(reminder_texts.skipped(answer))
+    with or_sent_anew():
+        await query.edit_message_text(reminder_texts.skipped(answer))
 
 
 async def _checkin(update: Update, context: HipContext) -> None:
@@ -59,7 +61,7 @@ async def _checkin(update: Update, context: HipContext) -> None:
         context.session, context.services.library, query.from_user.id, reminder_id, answer, utcnow()
     )
     text, keyboard = reminder_texts.checkin_answered(result)
-    with contextlib.suppress(BadRequest):  # a second tap: already shown
+    with or_sent_anew():  # a second tap changes nothing: Telegram says "not modified"
         await query.edit_message_text(text, reply_markup=keyboard)
 
 
@@ -67,8 +69,7 @@ async def _stale_button(update: Update, context: HipContext) -> None:
     """A reminder button this version no longer knows (from an old message): say so kindly."""
     query = update.callback_query
     await query.answer()
-    with contextlib.suppress(BadRequest):  # a second tap: already shown
-        await query.edit_message_text(reminder_texts.CLOSED)
+    await query.edit_message_text(reminder_texts.CLOSED)
 
 
 async def _pause_checkin(update: Update, context: HipContext) -> None:

@@ -7,15 +7,13 @@ was pressed is edited to show the answer without its keyboard, so old keyboards 
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import singledispatch
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
 
 from bot import clock
 from bot.context import HipContext
@@ -33,8 +31,6 @@ from bot.services.questions import (
     expired_button,
 )
 from handlers import conversation_texts
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -135,11 +131,11 @@ async def answer_press(update: Update, context: HipContext, replies: Sequence[Re
     pressed = query.message if isinstance(query.message, Message) else None
     if pressed is not None:
         if messages and messages[0].in_place:
-            await _quietly(pressed.edit_reply_markup(messages.pop(0).keyboard))
+            await pressed.edit_reply_markup(messages.pop(0).keyboard)
         elif moved_on:
-            await _quietly(pressed.edit_reply_markup(None))
+            await pressed.edit_reply_markup(None)
         else:
-            await _quietly(_show_answer(pressed, query.data or ""))
+            await _show_answer(pressed, query.data or "")
     chat_id = pressed.chat_id if pressed is not None else query.from_user.id
     for message in messages:
         await context.bot.send_message(chat_id, message.text, reply_markup=message.keyboard)
@@ -159,11 +155,3 @@ async def _show_answer(message: Message, data: str) -> object:
         return await message.edit_reply_markup(None)
     text = conversation_texts.ANSWER_SHOWN.format(question=message.text, answer=label)
     return await message.edit_text(text[:4096], reply_markup=None)
-
-
-async def _quietly(edit: Awaitable[object]) -> None:
-    """An edit that fails (not modified, message too old or gone) changes nothing that matters."""
-    try:
-        await edit
-    except BadRequest as error:
-        log.info("could not edit the pressed message: %s", error.message)

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -301,6 +302,11 @@ class OutboxMessage(Base):
     file_field: Mapped[str | None] = mapped_column(String(32))
     file_name: Mapped[str | None] = mapped_column(String(128))
     file_content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # An edit the member must see (their next question): sent as a new message if Telegram can
+    # no longer edit the old one (`bot.pipeline.capture.or_sent_anew`).
+    sent_anew_if_uneditable: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime] = mapped_column(default=utcnow)

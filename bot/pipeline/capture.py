@@ -56,6 +56,7 @@ current_unit: contextvars.ContextVar[UpdateUnit | None] = contextvars.ContextVar
     "current_unit", default=None
 )
 _live: contextvars.ContextVar[bool] = contextvars.ContextVar("live", default=False)
+_anew: contextvars.ContextVar[bool] = contextvars.ContextVar("anew", default=False)
 
 
 @contextlib.contextmanager
@@ -67,6 +68,19 @@ def live_calls() -> Iterator[None]:
         yield
     finally:
         _live.reset(token)
+
+
+@contextlib.contextmanager
+def or_sent_anew() -> Iterator[None]:
+    """A message edit queued inside is sent as a new message if Telegram refuses to edit the
+    old one (the member deleted it, say): for an edit that asks the member's next question or
+    tells them what became of their answer. The handler cannot catch that refusal itself; the
+    edit is made after its transaction commits."""
+    token = _anew.set(True)
+    try:
+        yield
+    finally:
+        _anew.reset(token)
 
 
 def unit_session() -> AsyncSession:
@@ -103,6 +117,7 @@ class PipelineBot(SigningBot):
                 pool_timeout=pool_timeout,
             )
         call = outbox.queued_call(endpoint, data, unit.update_id, unit.chat_key)
+        call.sent_anew_if_uneditable = endpoint == "editMessageText" and _anew.get()
         unit.session.add(call)
         unit.chats.add(call.chat_key)
         return _placeholder(endpoint, data)

@@ -19,6 +19,10 @@ from bot.db.models import OutboxMessage
 _FORGOTTEN: dict[str, Any] = {"params": "{}", "file_name": None, "file_content": None}
 
 
+# What an edit says, without which message it changes.
+_SAID_ANEW = frozenset({"text", "parse_mode", "entities", "reply_markup", "link_preview_options"})
+
+
 def queued_call(
     method: str, data: dict[str, Any], update_id: int | None, chat_key: int
 ) -> OutboxMessage:
@@ -59,6 +63,7 @@ class Call:
     data: dict[str, Any]
     attempts: int
     created_at: datetime
+    sent_anew_if_uneditable: bool = False
 
     @classmethod
     def from_row(cls, row: OutboxMessage) -> Call:
@@ -66,8 +71,22 @@ class Call:
         if row.file_field is not None and row.file_content is not None:
             data[row.file_field] = InputFile(row.file_content, filename=row.file_name)
         return cls(
-            row.id, row.update_id, row.chat_key, row.method, data, row.attempts, row.created_at
+            row.id,
+            row.update_id,
+            row.chat_key,
+            row.method,
+            data,
+            row.attempts,
+            row.created_at,
+            row.sent_anew_if_uneditable,
         )
+
+    def as_new_message(self) -> tuple[str, dict[str, Any]] | None:
+        """The sendMessage that says what this edit would have, when it should be said anew."""
+        if not self.sent_anew_if_uneditable or self.method != "editMessageText":
+            return None
+        kept = {key: value for key, value in self.data.items() if key in _SAID_ANEW}
+        return "sendMessage", kept | {"chat_id": self.chat_key}
 
 
 async def chats_waiting(

@@ -7,8 +7,11 @@ A call whose request timed out cannot be known to have arrived and is made again
 widens that window to the timeout itself; Telegram's own answer is what closes it.
 
 Faults: a 400 (message not modified, too old to edit) or 403 (the member blocked the bot) marks
-the call failed and moves on; a 403 also marks the member unreachable. A network error or 5xx
-makes the chat's calls wait (1 s, doubling to 60 s) in order; after `GIVE_UP_AFTER` they fail.
+the call failed and moves on; a 403 also marks the member unreachable. An edit queued to be said
+anew (`capture.or_sent_anew`) that Telegram can no longer make is sent as a new message instead,
+as the same outbox row; "not modified" means the member already sees it, so nothing is sent.
+A network error or 5xx makes the chat's calls wait (1 s, doubling to 60 s) in order; after
+`GIVE_UP_AFTER` they fail.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -178,6 +182,10 @@ class OutboxSender:
             log.info("chat %s refused %s: %s", call.chat_key, call.method, error.message)
             return True
         except BadRequest as error:
+            instead = call.as_new_message()
+            if instead is not None and "not modified" not in error.message:
+                log.info("%s to chat %s refused (%s): said anew", call.method, call.chat_key, error)
+                return await self._make_now(replace(call, method=instead[0], data=instead[1]))
             await self._record(outbox.mark_failed, call.id, error.message, clock.now())
             level = logging.INFO if call.method.startswith("edit") else logging.ERROR
             log.log(level, "%s to chat %s refused: %s", call.method, call.chat_key, error.message)

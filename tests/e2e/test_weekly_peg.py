@@ -99,6 +99,22 @@ async def test_the_reminder_offers_the_peg_which_steps_through_three_items_in_on
     assert await _rows(sessionmaker) == [(4, 6, 5, True)]
 
 
+async def test_a_keypad_telegram_can_no_longer_edit_brings_the_next_item_as_a_new_message(
+    start_bot: Callable[[], Awaitable[BotProcess]], sessionmaker: Maker, fake_api: FakeBotAPI
+) -> None:
+    """The edit is made after the handler has finished, so the sender says it anew."""
+    cleo = MemberChat(fake_api, 6104, "Cleo")
+    reminder = await _reminded(sessionmaker, fake_api, start_bot, 6104)
+    peg = await cleo.tap_on(reminder, OPEN, "👉 1.")
+    del fake_api.messages[(6104, peg.message_id)]  # deleted on her other phone as she tapped
+
+    second = await cleo.tap_on(peg, "4", "👉 2. How much did pain get in the way of enjoy")
+
+    assert second.method == "sendMessage" and "✓ 1. Pain: 4" in second.body
+    assert len(second.buttons()) == 11
+    assert await _rows(sessionmaker) == [(4, None, None, False)]
+
+
 async def test_the_peg_can_be_typed_all_at_once_and_a_word_gets_the_keypad_again(
     start_bot: Callable[[], Awaitable[BotProcess]], sessionmaker: Maker, fake_api: FakeBotAPI
 ) -> None:

@@ -8,6 +8,7 @@ outbox, an unpaced budget) against the fake Bot API.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,6 +21,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.coaching.content import Library
 from bot.db.models import InboxUpdate, OutboxMessage
+from bot.pipeline.capture import or_sent_anew
 from bot.pipeline.handling import Outcome
 from bot.pipeline.receiving import received
 from tests.coachdata import add_group, add_member
@@ -197,3 +199,40 @@ async def test_a_coach_writing_in_the_upgraded_group_waits_for_the_move(
     await harness.pipeline.sender.drain(10)
     table = fake_api.sent_to(new_id)[0]
     assert "Back club" in table.body and "Alex" in table.body
+
+
+@pytest.mark.parametrize(
+    ("said_anew", "message_kept", "expected"),
+    [
+        (True, False, ["Pain now?"]),  # the member deleted the question: asked anew
+        (False, False, []),  # an edit that only tidies up: nothing to say anew
+        (True, True, []),  # a second tap: "not modified", the member already sees it
+    ],
+)
+async def test_an_edit_telegram_refuses_is_said_anew_only_when_the_member_needs_it(
+    harness: Harness, fake_api: FakeBotAPI, said_anew: bool, message_kept: bool, expected: list
+) -> None:
+    question = await harness.app.bot.send_message(4501, "Pain now?", reply_markup=_KEYPAD)
+    if not message_kept:
+        del fake_api.messages[(4501, question.message_id)]
+    since = fake_api.cursor()
+
+    async def edit(update: Update, context: Any) -> None:
+        with or_sent_anew() if said_anew else contextlib.nullcontext():
+            await context.bot.edit_message_text(
+                "Pain now?", chat_id=4501, message_id=question.message_id, reply_markup=_KEYPAD
+            )
+        raise ApplicationHandlerStop
+
+    harness.app.add_handler(MessageHandler(filters.Regex("^edit$"), edit), group=-10)
+    await harness.say(4501, "edit")
+
+    sent = fake_api.sent_to(4501, since=since)
+    assert [message.body for message in sent] == expected
+    assert all(message.buttons()[0]["text"] == "0" for message in sent)  # the keypad came too
+    async with harness.maker() as session:
+        row = (await session.scalars(select(OutboxMessage))).one()
+    assert row.state == ("sent" if expected else "failed")
+
+
+_KEYPAD = InlineKeyboardMarkup([[InlineKeyboardButton("0", callback_data="peg:x")]])
