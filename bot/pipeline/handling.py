@@ -17,8 +17,6 @@ has to hold across processes and restarts, which only the database can keep.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
@@ -34,6 +32,7 @@ from bot.db.models import InboxUpdate
 from bot.observability.logs import CURRENT_UPDATE
 from bot.pipeline import crash_points, inbox
 from bot.pipeline.capture import PipelineBot, UpdateUnit, current_unit
+from bot.pipeline.chat_pool import ChatPool
 from bot.pipeline.gate import WriteGate
 
 log = logging.getLogger(__name__)
@@ -69,81 +68,34 @@ class Handling:
         self._bot: PipelineBot = application.bot
         self._sessionmaker = sessionmaker
         self._gate = gate
-        self._concurrency = concurrency
         self._give_up = give_up
         self._after_commit = after_commit
-        self._busy: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
-        self._running = False
-        # Offered while busy: when that chat is free, the next read finds what it still has.
-        self._held_back: set[int] = set()
+        self._pool = ChatPool(
+            "handling",
+            concurrency,
+            find=self._find,
+            work=self._work,
+            idle_poll_seconds=IDLE_POLL_SECONDS,
+        )
         application.add_error_handler(_note_failure)
 
     def offer(self, stored: Iterable[tuple[int, int]]) -> None:
-        """Updates this process has just stored: those whose chat is free start at once,
-        without reading the inbox; the rest are found by the next read."""
-        if not self._running:
-            return
-        for update_id, chat_key in stored:
-            if chat_key in self._busy:
-                self._held_back.add(chat_key)  # read again once the chat is free
-            elif len(self._tasks) >= self._concurrency:
-                self._wake.set()
-            else:
-                self._start(update_id, chat_key)
+        """(update_id, chat_key) of updates this process has just stored: those whose chat is
+        free start at once, without reading the inbox; the rest are found by the next read."""
+        self._pool.offer((chat_key, update_id) for update_id, chat_key in stored)
 
     async def run(self, keep_going: Callable[[], bool]) -> None:
         """Take waiting updates until told to stop, then let the running ones finish."""
-        self._running = True
-        try:
-            while keep_going():
-                self._wake.clear()
-                started = 0
-                if len(self._tasks) < self._concurrency:
-                    started = await self._start_waiting()
-                if not started:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-        finally:
-            self._running = False
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._pool.run(keep_going)
 
-    async def _start_waiting(self) -> int:
-        try:
-            async with self._gate.turn(), self._sessionmaker() as session:
-                found = await inbox.waiting(
-                    session, clock.now(), self._busy, self._concurrency - len(self._tasks)
-                )
-        except Exception:
-            log.exception("cannot read the inbox; trying again shortly")
-            return 0
-        for update_id, chat_key in found:
-            self._start(update_id, chat_key)
-        return len(found)
+    async def _find(self, busy: set[int], limit: int) -> list[tuple[int, object]]:
+        async with self._gate.turn(), self._sessionmaker() as session:
+            found = await inbox.waiting(session, clock.now(), busy, limit)
+        return [(chat_key, update_id) for update_id, chat_key in found]
 
-    def _saturated(self) -> bool:
-        """All workers were busy just now: what arrived meanwhile waits for a read."""
-        return len(self._tasks) >= self._concurrency - 1
-
-    def _start(self, update_id: int, chat_key: int) -> None:
-        if chat_key in self._busy:  # offered while a read was on its way: one task a chat
-            self._held_back.add(chat_key)
-            return
-        self._busy.add(chat_key)
-        task = asyncio.create_task(self._handle_in_turn(update_id, chat_key))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _handle_in_turn(self, update_id: int, chat_key: int) -> None:
-        try:
-            await self.handle(update_id, chat_key)
-        finally:
-            self._busy.discard(chat_key)
-            if chat_key in self._held_back or self._saturated():
-                self._held_back.discard(chat_key)
-                self._wake.set()
+    async def _work(self, chat_key: int, update_id: object) -> None:
+        assert isinstance(update_id, int)
+        await self.handle(update_id, chat_key)
 
     async def handle(self, update_id: int, chat_key: int) -> Outcome:
         """Handle one stored update in one transaction (the unit of work described above)."""

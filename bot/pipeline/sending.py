@@ -17,7 +17,6 @@ A network error or 5xx makes the chat's calls wait (1 s, doubling to 60 s) in or
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -31,6 +30,7 @@ from bot.observability.logs import CURRENT_UPDATE
 from bot.pipeline import crash_points, outbox
 from bot.pipeline.budget import retry_after_seconds, sending_priority
 from bot.pipeline.capture import PipelineBot
+from bot.pipeline.chat_pool import ChatPool
 from bot.pipeline.gate import WriteGate
 from bot.scheduling.pacing import Priority
 from bot.services.reminders.reachability import mark_unreachable
@@ -56,97 +56,45 @@ class OutboxSender:
         self._bot = bot
         self._sessionmaker = sessionmaker
         self._gate = gate
-        self._busy: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._wake = asyncio.Event()
-        self._running = False
-        # Offered while busy: when that chat is free, the next read finds what it still has.
-        self._held_back: set[int] = set()
+        self._pool = ChatPool(
+            "sending",
+            MAX_CHATS_IN_FLIGHT,
+            find=self._find,
+            work=self._work,
+            idle_poll_seconds=IDLE_POLL_SECONDS,
+        )
 
     def offer(self, chats: Iterable[int]) -> None:
         """Chats whose calls this process has just committed: those not being sent to start
         at once, without reading the outbox. A process that does not send (not the leader)
         leaves them to the leader's next read."""
-        if not self._running:
-            return
-        for chat_key in chats:
-            if chat_key in self._busy:
-                self._held_back.add(chat_key)  # read again once the chat is free
-            elif len(self._tasks) >= MAX_CHATS_IN_FLIGHT:
-                self._wake.set()
-            else:
-                self._start(chat_key)
+        self._pool.offer((chat_key, None) for chat_key in chats)
 
     async def run(self, keep_going: Callable[[], bool]) -> None:
-        self._running = True
-        try:
-            while keep_going():
-                self._wake.clear()
-                started = 0
-                if len(self._tasks) < MAX_CHATS_IN_FLIGHT:
-                    started = await self._start_waiting()
-                if not started:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), IDLE_POLL_SECONDS)
-        finally:
-            self._running = False
-            if self._tasks:
-                await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._pool.run(keep_going)
 
     async def drain(self, seconds: float) -> None:
         """Send everything due now, for at most `seconds` (on stop, and in the test harness)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + seconds
         while loop.time() < deadline:
-            async with self._gate.turn(), self._sessionmaker() as session:
-                chats = await outbox.chats_waiting(
-                    session, clock.now(), self._busy, MAX_CHATS_IN_FLIGHT
-                )
-            if not chats:
+            found = await self._find(self._pool.busy, MAX_CHATS_IN_FLIGHT)
+            if not found:
                 return
-            sends = asyncio.gather(*(self._send_in_turn(chat) for chat in chats))
+            sends = asyncio.gather(*(self._pool.in_turn(chat, None) for chat, _ in found))
             try:
                 await asyncio.wait_for(sends, max(0.0, deadline - loop.time()))
             except TimeoutError:
                 log.warning("stopped with replies still queued; they go after the next start")
                 return
 
-    async def _start_waiting(self) -> int:
-        try:
-            async with self._gate.turn(), self._sessionmaker() as session:
-                chats = await outbox.chats_waiting(
-                    session, clock.now(), self._busy, MAX_CHATS_IN_FLIGHT - len(self._tasks)
-                )
-        except Exception:
-            log.exception("cannot read the outbox; trying again shortly")
-            return 0
-        for chat_key in chats:
-            self._start(chat_key)
-        return len(chats)
+    async def _find(self, busy: set[int], limit: int) -> list[tuple[int, object]]:
+        async with self._gate.turn(), self._sessionmaker() as session:
+            chats = await outbox.chats_waiting(session, clock.now(), busy, limit)
+        return [(chat_key, None) for chat_key in chats]
 
-    def _saturated(self) -> bool:
-        return len(self._tasks) >= MAX_CHATS_IN_FLIGHT - 1
-
-    def _start(self, chat_key: int) -> None:
-        if chat_key in self._busy:  # offered while a read was on its way: one sender a chat,
-            self._held_back.add(chat_key)  # or both would make the same calls
-            return
-        self._busy.add(chat_key)
-        task = asyncio.create_task(self._send_in_turn(chat_key))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _send_in_turn(self, chat_key: int) -> None:
-        self._busy.add(chat_key)
-        try:
-            await self.send_chat(chat_key)
-        except Exception:
-            log.exception("sending to chat %s failed; trying again shortly", chat_key)
-        finally:
-            self._busy.discard(chat_key)
-            if chat_key in self._held_back or self._saturated():
-                self._held_back.discard(chat_key)
-                self._wake.set()
+    async def _work(self, chat_key: int, _: object) -> None:
+        await self.send_chat(chat_key)
 
     async def send_chat(self, chat_key: int) -> None:
         """Send the chat's due calls in order; stop at one that has to wait."""
